@@ -1,0 +1,1 @@
+/* fixtures.c -- placeholder, being written. */

@@ -1,0 +1,127 @@
+/* fixtures.h -- the fixture store: workspaces (tenants, owners, dataset API
+ * keys) and knowledge bases with their pipeline graphs, loaded from every
+ * *.json under a directory. Read-only after fixtures_load(), so any thread may
+ * read it without locks. The format is documented in fixtures/README.md. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+
+struct fx_owner {
+	char *id, *name, *email;
+};
+
+enum fx_tenant_status {
+	FX_TENANT_NORMAL,
+	FX_TENANT_ARCHIVED,      /* any status but "normal": 401 "Tenant does not exist." */
+};
+
+struct fx_workspace {
+	char *id, *name;
+	enum fx_tenant_status status;
+	bool has_owner;            /* false: 401 "Tenant does not exist." */
+	bool owner_account_exists; /* false: 401 "Tenant owner account does not exist." */
+	struct fx_owner owner;
+	char **api_keys;           /* dataset API keys ("dataset-...") */
+	size_t n_api_keys;
+	cJSON *raw;                /* the workspace's fixture object */
+};
+
+/* A pipeline input variable (Dify RAGPipelineVariable). */
+struct fx_variable {
+	char *variable;
+	char *type;                /* text-input, paragraph, select, number, file, file-list, checkbox */
+	char *belong_to_node_id;   /* a node id, or "shared" */
+	bool required;
+	long max_length;           /* 0 = none */
+	cJSON *options;            /* array of strings (may be empty) */
+	cJSON *default_value;      /* may be a cJSON null */
+	cJSON *raw;                /* the full object as written (label, placeholder, ...) */
+};
+
+enum fx_error_strategy {
+	FX_STRATEGY_NONE,          /* the node fails, and with it the workflow */
+	FX_STRATEGY_FAIL_BRANCH,   /* status "exception", the run follows fail-branch edges */
+	FX_STRATEGY_DEFAULT_VALUE, /* status "exception", outputs = default_outputs, run goes on */
+};
+
+struct fx_failure {
+	char *error;               /* the node's error text */
+	enum fx_error_strategy strategy;
+	cJSON *default_outputs;    /* DEFAULT_VALUE only: outputs reported (template) */
+};
+
+struct fx_node {
+	char *id;                  /* graph node id, e.g. "1750836391776" */
+	char *type;                /* "datasource", "tool", "knowledge-index", "llm", ... */
+	char *title;
+	cJSON *icon;               /* string, object or NULL (no "icon" in extras) */
+	char *datasource_type;     /* datasource nodes: local_file, online_document, website_crawl, online_drive */
+	char *plugin_id;           /* datasource nodes, may be NULL */
+	char *provider_name;       /* datasource nodes, may be NULL */
+	uint64_t duration_ms;      /* simulated run time */
+	cJSON *inputs;             /* template for node_finished inputs; NULL = Dify's default */
+	cJSON *outputs;            /* template; NULL = {} */
+	cJSON *process_data;       /* template; NULL = null */
+	cJSON *execution_metadata; /* template; NULL = null */
+	struct fx_failure *fail;   /* NULL: the node succeeds */
+	size_t *next;              /* successors over normal edges (indexes into the workflow's nodes) */
+	size_t n_next;
+	size_t *fail_next;         /* successors over "fail-branch" edges */
+	size_t n_fail_next;
+	cJSON *raw;                /* the node's fixture object, for companion endpoints */
+};
+
+struct fx_workflow {
+	char *id;                  /* workflow id (uuid) */
+	struct fx_node *nodes;     /* in fixture order */
+	size_t n_nodes;
+	struct fx_variable *vars;  /* rag_pipeline_variables, in stored order */
+	size_t n_vars;
+};
+
+struct fx_pipeline {
+	char *id;                  /* pipeline id (sys.app_id) */
+	struct fx_workflow *published; /* NULL: "Workflow not published" */
+	struct fx_workflow *draft;     /* NULL: "Workflow not initialized" */
+};
+
+struct fx_kb {
+	char *id;                  /* lower-case canonical uuid */
+	char *name, *description;
+	char *chunk_structure;     /* text_model, hierarchical_model, qa_model */
+	bool api_enabled;          /* false: 403 */
+	unsigned initial_documents;/* documents already in the knowledge base (positions continue after) */
+	const struct fx_workspace *workspace;
+	struct fx_pipeline *pipeline; /* NULL: classic knowledge base ("Pipeline not found") */
+	const char *file;          /* the fixture file it came from */
+	cJSON *raw;
+};
+
+struct fixtures; /* opaque */
+
+/* Every problem found while loading: "FILE: JSON.PATH: message" lines. */
+struct fx_problems {
+	char **lines;
+	size_t n;
+};
+void fx_problems_free(struct fx_problems *p);
+
+/* Loads every *.json under dir (recursively, sorted by path). All or
+ * nothing: on any problem returns -1, *ret untouched, and every problem is in
+ * reterr (the caller frees it with fx_problems_free). */
+int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *reterr);
+void fixtures_free(struct fixtures *fx);
+
+/* Lookups. Results are borrowed and live as long as fx. */
+/* The workspace owning dataset API key key[0..len), compared in constant time; NULL if none. */
+const struct fx_workspace *fixtures_workspace_by_key(const struct fixtures *fx, const char *key, size_t len);
+/* The knowledge base with this lower-case uuid; NULL if none. */
+const struct fx_kb *fixtures_kb(const struct fixtures *fx, const char *id);
+size_t fixtures_kb_count(const struct fixtures *fx);
+const struct fx_kb *fixtures_kb_at(const struct fixtures *fx, size_t i);
+/* Node index by id within a workflow; -1 if absent. */
+long fx_workflow_node_index(const struct fx_workflow *wf, const char *node_id);

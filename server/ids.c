@@ -1,0 +1,1 @@
+/* ids.c -- placeholder, being written. */

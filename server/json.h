@@ -1,0 +1,54 @@
+/* json.h -- JSON in and out with the exact semantics of the Python libraries
+ * Dify uses, over cJSON trees.
+ *
+ * Parsing follows orjson (what Flask uses for request bodies): strict RFC 8259,
+ * input must be valid UTF-8, lone surrogate escapes rejected, NaN/Infinity
+ * rejected, integers outside [-2^63, 2^64-1] rejected, nesting limited
+ * (JSON_MAX_DEPTH), duplicate object keys keep the first key's position and
+ * the last value (Python dict semantics), trailing garbage rejected.
+ * Number nodes keep their literal text in `valuestring` so that integers wider
+ * than a double print back exactly; floats carry JSON_FLOAT_FLAG in `type`
+ * (1 and 1.0 differ in Python: repr, type name and output).
+ *
+ * Writing has three styles, one per Python serializer on the wire. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+
+#define JSON_FLOAT_FLAG (1 << 12) /* in cJSON.type of a number parsed from a float literal */
+#define JSON_MAX_DEPTH 1000
+
+enum json_style {
+	JSON_UJSON,   /* ujson.dumps: compact, "/" -> "\/", non-ASCII -> \uXXXX (errors, companion bodies) */
+	JSON_PYDUMPS, /* json.dumps: ", " and ": ", non-ASCII -> \uXXXX, "/" kept (pipeline/run success) */
+	JSON_ORJSON,  /* orjson.dumps: compact, raw UTF-8, "/" kept (SSE events) */
+};
+
+/* Parses buf[0..len). On failure returns -1 and, when err is not NULL, writes
+ * a short reason with a byte offset into err (for logs and fixture errors:
+ * "line 3 column 7: expected ',' or '}'"). */
+int json_parse(const char *buf, size_t len, cJSON **ret, char *err, size_t errlen);
+
+/* Serializes item in the given style (no trailing newline). cJSON_Raw nodes
+ * are copied verbatim. Numbers: floats (JSON_FLOAT_FLAG) as Python repr of
+ * the double (1.0, 0.052114, 1e-05, 1e+16); other numbers as their literal
+ * text when present, else as an integer. */
+void json_write(struct buf *out, const cJSON *item, enum json_style style);
+char *json_print(const cJSON *item, enum json_style style, size_t *ret_len); /* heap */
+/* A JSON string literal (with quotes) of s[0..len) in the given style. */
+void json_write_string(struct buf *out, const char *s, size_t len, enum json_style style);
+
+/* Builders for values Python would hold as float or int. */
+cJSON *json_float(double v);        /* number tagged JSON_FLOAT_FLAG */
+cJSON *json_int(long long v);       /* number with exact literal text */
+bool json_is_float(const cJSON *item);
+/* Python repr of a float ("1.0", "0.1", "1e-05", "inf"), into out. */
+void json_format_float(struct buf *out, double v);
+
+/* Deep copy preserving the float flag and literal text. */
+cJSON *json_dup(const cJSON *item);
+/* Valid UTF-8 (no surrogates, no overlongs)? */
+bool json_utf8_valid(const char *s, size_t len);

@@ -1,0 +1,1 @@
+/* pyrepr.c -- placeholder, being written. */

@@ -1,0 +1,1 @@
+/* variables.c -- placeholder, being written. */

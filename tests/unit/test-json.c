@@ -1,0 +1,7 @@
+/* test-json.c -- placeholder suite, being written. */
+#include <check.h>
+
+Suite *test_suite(void)
+{
+	return suite_create("json");
+}
