@@ -631,11 +631,29 @@ void json_format_float(struct buf *out, double v)
 	}
 }
 
+/* ujson (double-conversion's shortest mode) agrees with repr except that
+ * it does not pad the exponent: 1e-5 where Python writes 1e-05. */
+static void write_ujson_float(struct buf *out, double v)
+{
+	struct buf r = BUF_INIT;
+	json_format_float(&r, v);
+	char *e = strchr(r.data, 'e');
+	if (e && e[2] == '0') {
+		buf_append(out, r.data, (size_t)(e - r.data) + 2);
+		buf_puts(out, e + 3);
+	} else {
+		buf_append(out, r.data, r.len);
+	}
+	buf_free(&r);
+}
+
 static void write_number(struct buf *out, const cJSON *item, enum json_style style)
 {
 	double v = item->valuedouble;
 	if (json_is_float(item)) {
-		if (isfinite(v))
+		if (isfinite(v) && style == JSON_UJSON)
+			write_ujson_float(out, v);
+		else if (isfinite(v))
 			json_format_float(out, v);
 		else if (style == JSON_ORJSON)
 			buf_puts(out, "null"); /* orjson writes NaN and infinities as null */
