@@ -1,1 +1,299 @@
-/* api.c -- placeholder, being written. */
+/* api.c -- POST /v1/datasets/{id}/pipeline/run, step by step as Dify runs it. */
+#include "api.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "error.h"
+#include "json.h"
+#include "published.h"
+#include "pyrepr.h"
+#include "request.h"
+#include "route.h"
+#include "variables.h"
+
+static const char html_404[] =
+	"<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+	"<p>The requested URL was not found on the server. If you entered the URL manually please check your "
+	"spelling and try again.</p>\n";
+
+#define CT_JSON "application/json"
+#define CT_JSON_UTF8 "application/json; charset=utf-8"
+#define CT_HTML "text/html; charset=utf-8"
+
+void api_response_header(struct api_response *res, const char *name, const char *value)
+{
+	if (res->n_headers == API_MAX_HEADERS)
+		return;
+	res->headers[res->n_headers++] = (struct api_header){ name, xstrdup(value) };
+}
+
+void api_response_free(struct api_response *res)
+{
+	for (size_t i = 0; i < res->n_headers; i++)
+		free(res->headers[i].value);
+	free(res->body);
+	run_free(res->run);
+	*res = (struct api_response){ 0 };
+}
+
+static void set_body(struct api_response *res, unsigned status, const char *ct, struct buf *b)
+{
+	res->status = status;
+	res->content_type = ct;
+	res->body = buf_steal(b, &res->body_len);
+}
+
+/* flask-cors on the /v1 blueprint: "*" even without Origin; an Origin is
+ * echoed with Vary. Routing 404s and 405s never get here. */
+static void cors(const struct api_request *req, struct api_response *res, bool preflight)
+{
+	api_response_header(res, "Access-Control-Allow-Origin", req->origin ? req->origin : "*");
+	if (preflight) {
+		api_response_header(res, "Access-Control-Allow-Methods", "DELETE, GET, OPTIONS, PATCH, POST, PUT");
+	} else {
+		api_response_header(res, "Access-Control-Expose-Headers", "X-Env, X-Trace-Id, X-Version");
+	}
+	if (req->origin)
+		api_response_header(res, "Vary", "Origin");
+}
+
+/* The requested headers flask-cors lets through, lower-cased, in request order. */
+static void allowed_request_headers(const char *requested, struct buf *out)
+{
+	static const char *allowed[] = { "content-type", "authorization", "x-app-code", "x-app-passport" };
+	const char *p = requested;
+	while (*p) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		const char *s = p;
+		while (*p && *p != ',')
+			p++;
+		const char *e = p;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		size_t n = (size_t)(e - s);
+		for (size_t i = 0; n && i < sizeof allowed / sizeof allowed[0]; i++) {
+			if (strlen(allowed[i]) == n && !strncasecmp(s, allowed[i], n)) {
+				if (out->len)
+					buf_puts(out, ", ");
+				buf_puts(out, allowed[i]);
+				break;
+			}
+		}
+	}
+}
+
+static void error_response(const struct dm_error *err, const struct api_request *req, struct api_response *res,
+			   bool with_cors)
+{
+	struct buf b = BUF_INIT;
+	dm_error_body(err, &b);
+	set_body(res, err->status, CT_JSON, &b);
+	if (err->status == 401)
+		api_response_header(res, "WWW-Authenticate", "Bearer realm=\"api\"");
+	if (with_cors)
+		cors(req, res, false);
+}
+
+/* Flask's request.is_json: application/json, or application/ with a +json suffix. */
+static bool is_json_mimetype(const char *ct)
+{
+	if (!ct)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	size_t n = strcspn(ct, ";");
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (n == 16 && !strncasecmp(ct, "application/json", 16))
+		return true;
+	return n > 17 && !strncasecmp(ct, "application/", 12) && !strncasecmp(ct + n - 5, "+json", 5);
+}
+
+static const char *const datasource_types[] = { "local_file", "online_document", "website_crawl", "online_drive" };
+
+static bool known_datasource_type(const char *t)
+{
+	for (size_t i = 0; i < 4; i++)
+		if (!strcmp(t, datasource_types[i]))
+			return true;
+	return false;
+}
+
+static int run_error(struct dm_error *err, const char *msg)
+{
+	return dm_error_set(err, 500, "pipeline_run_error", "%s", msg);
+}
+
+static void published_answer(const struct api_request *req, const struct fx_kb *kb, const struct run_request *rr,
+			     unsigned first, struct api_response *res)
+{
+	char batch[21];
+	published_batch(req->now_ms, batch);
+	struct buf b = BUF_INIT;
+	published_body(kb, batch, rr->datasource_type, rr->datasource_info_list, first, &b);
+	set_body(res, 200, CT_JSON_UTF8, &b);
+}
+
+/* Everything after get_pipeline: Dify wraps it in try/except -> 500
+ * pipeline_run_error with str(exception) (wire.md §4.3). Returns -1 on error. */
+static int generate(const struct api_ctx *ctx, const struct api_request *req, const struct fx_kb *kb,
+		    const struct run_request *rr, struct api_response *res, struct dm_error *err)
+{
+	const struct fx_workflow *wf = rr->is_published ? kb->pipeline->published : kb->pipeline->draft;
+	if (!wf)
+		return run_error(err, rr->is_published ? "Workflow not published" : "Workflow not initialized");
+	if (!known_datasource_type(rr->datasource_type)) {
+		struct buf m = BUF_INIT;
+		pyrepr_str(&m, rr->datasource_type);
+		buf_puts(&m, " is not a valid DatasourceProviderType");
+		return dm_error_take(err, 500, "pipeline_run_error", buf_steal(&m, NULL));
+	}
+	if (!strcmp(rr->datasource_type, "online_drive") && fx_workflow_node_index(wf, rr->start_node_id) < 0)
+		return run_error(err, "Datasource node data not found");
+	unsigned n_items = (unsigned)cJSON_GetArraySize(rr->datasource_info_list);
+	if (rr->is_published) {
+		/* Documents are committed before the inputs are checked: a bad
+		 * input still uses up positions, as in Dify. */
+		unsigned first = n_items ? documents_reserve_positions(ctx->docs, kb, n_items) : 1;
+		for (unsigned i = 0; i < n_items; i++) {
+			cJSON *inputs;
+			if (variables_prepare(wf, rr->start_node_id, rr->inputs, &inputs, err))
+				return -1;
+			cJSON_Delete(inputs);
+		}
+		published_answer(req, kb, rr, first, res);
+		return 0;
+	}
+	if (!n_items) { /* the draft loop never runs */
+		published_answer(req, kb, rr, 1, res);
+		return 0;
+	}
+	cJSON *inputs;
+	if (variables_prepare(wf, rr->start_node_id, rr->inputs, &inputs, err))
+		return -1;
+	struct run_params p = {
+		.kb = kb,
+		.wf = wf,
+		.start_node_id = rr->start_node_id,
+		.datasource_type = rr->datasource_type,
+		.item = cJSON_GetArrayItem(rr->datasource_info_list, 0),
+		.inputs = inputs,
+		.created_at_ms = req->now_ms,
+	};
+	struct run *run = pipeline_run_new(&p);
+	if (rr->streaming) {
+		res->status = 200;
+		res->content_type = "text/event-stream; charset=utf-8";
+		res->run = run;
+		res->stream = true;
+		return 0;
+	}
+	if (run->setup_error) { /* a queue error raises in blocking mode */
+		int r = run_error(err, run->setup_error);
+		run_free(run);
+		return r;
+	}
+	struct buf b = BUF_INIT;
+	run_blocking_body(run, &b);
+	set_body(res, 200, CT_JSON_UTF8, &b);
+	res->wait_sim_ms = run->total_ms;
+	res->run = run;
+	return 0;
+}
+
+static void pipeline_run(const struct api_ctx *ctx, const struct api_request *req, const struct route_match *m,
+			 struct api_response *res)
+{
+	struct dm_error err = DM_ERROR_INIT;
+	const struct fx_workspace *ws;
+	const struct fx_kb *kb;
+	struct run_request rr = { 0 };
+	if (auth_check_key(ctx->fx, req->authorization, &ws, &err) ||
+	    auth_check_dataset(ctx->fx, ws, m->dataset_id, &kb, &err))
+		goto fail;
+	if (!is_json_mimetype(req->content_type)) {
+		dm_error_set(&err, 415, "unsupported_media_type",
+			     "Did not attempt to load JSON data because the request Content-Type was not "
+			     "'application/json'.");
+		goto fail;
+	}
+	cJSON *root;
+	if (json_parse(req->body ? req->body : "", req->body_len, &root, NULL, 0)) {
+		dm_error_set(&err, 400, "bad_request",
+			     "The browser (or proxy) sent a request that this server could not understand.");
+		goto fail;
+	}
+	if (request_parse_run(root, &rr, &err))
+		goto fail;
+	if (!kb->pipeline) {
+		dm_error_set(&err, 400, "invalid_param", "Pipeline not found");
+		goto fail;
+	}
+	if (generate(ctx, req, kb, &rr, res, &err))
+		goto fail;
+	cors(req, res, false);
+	request_run_free(&rr);
+	return;
+fail:
+	request_run_free(&rr);
+	error_response(&err, req, res, true);
+	dm_error_clear(&err);
+}
+
+static void version_headers(struct api_response *res)
+{
+	api_response_header(res, "X-Version", DIFY_VERSION);
+	api_response_header(res, "X-Env", "PRODUCTION");
+}
+
+void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *res)
+{
+	struct route_match m;
+	*res = (struct api_response){ 0 };
+	route_match(req->method, req->path, &m);
+	snprintf(res->dataset_id, sizeof res->dataset_id, "%s", m.dataset_id);
+	struct buf b = BUF_INIT;
+	switch (m.outcome) {
+	case ROUTE_NOT_FOUND:
+		buf_puts(&b, html_404);
+		set_body(res, 404, CT_HTML, &b);
+		break;
+	case ROUTE_METHOD_NOT_ALLOWED: {
+		struct dm_error err = DM_ERROR_INIT;
+		dm_error_set(&err, 405, "method_not_allowed", "The method is not allowed for the requested URL.");
+		error_response(&err, req, res, false);
+		dm_error_clear(&err);
+		break;
+	}
+	case ROUTE_PREFLIGHT:
+		set_body(res, 200, CT_HTML, &b);
+		api_response_header(res, "Allow", m.allow);
+		if (req->acr_method) {
+			cors(req, res, true);
+			struct buf h = BUF_INIT;
+			if (req->acr_headers)
+				allowed_request_headers(req->acr_headers, &h);
+			if (h.len)
+				api_response_header(res, "Access-Control-Allow-Headers", h.data);
+			buf_free(&h);
+		} else {
+			cors(req, res, false);
+		}
+		break;
+	case ROUTE_MATCHED:
+		switch (m.id) {
+		case ROUTE_PIPELINE_RUN:
+			pipeline_run(ctx, req, &m, res);
+			break;
+		default:
+			break;
+		}
+		break;
+	}
+	version_headers(res);
+}

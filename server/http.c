@@ -1,1 +1,346 @@
-/* http.c -- placeholder, being written. */
+/* http.c -- libmicrohttpd glue: request bodies, delayed answers and SSE
+ * streams on suspended connections resumed by the scheduler's timer thread. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "scheduler.h"
+#include "sse.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	const struct api_ctx *ctx;
+	struct http_options opt;
+	struct scheduler *sched;
+	atomic_bool stopping;
+	atomic_int live_streams;
+	atomic_int waiting_requests; /* suspended until a delayed answer is due */
+	unsigned port;
+};
+
+/* Per request; owned by MHD's req_cls, freed in on_completed. */
+struct http_req {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	char *method, *path;
+	struct buf body;
+	bool too_large;
+	bool handled;            /* api_handle ran */
+	bool waiting;            /* suspended until the simulated run ends */
+	uint64_t start_ms;
+	struct api_response res;
+	struct http_stream *stream;
+	unsigned status;
+};
+
+/* Per SSE response; owned by the MHD response, freed in its free callback. */
+struct http_stream {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	struct sse_stream sse;
+	struct http_req *req;    /* cleared when the request completes first */
+};
+
+static void resume_cb(void *arg)
+{
+	MHD_resume_connection(arg);
+}
+
+static void add_headers(struct MHD_Response *resp, const struct api_response *res)
+{
+	MHD_add_response_header(resp, "Content-Type", res->content_type);
+	for (size_t i = 0; i < res->n_headers; i++)
+		MHD_add_response_header(resp, res->headers[i].name, res->headers[i].value);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	(void)pos;
+	struct http_stream *st = cls;
+	struct http_server *srv = st->srv;
+	if (atomic_load(&srv->stopping))
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	size_t len;
+	uint64_t due;
+	switch (sse_stream_next(&st->sse, clock_mono_ms(), out, max, &len, &due)) {
+	case SSE_DATA:
+		return (ssize_t)len;
+	case SSE_END:
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	case SSE_WAIT:
+		break;
+	}
+	/* Nothing due: park the connection; the timer thread resumes it. */
+	MHD_suspend_connection(st->conn);
+	scheduler_at(srv->sched, due, resume_cb, st->conn);
+	return 0;
+}
+
+static void stream_free(void *cls)
+{
+	struct http_stream *st = cls;
+	atomic_fetch_sub(&st->srv->live_streams, 1);
+	sse_stream_done(&st->sse);
+	free(st);
+}
+
+static enum MHD_Result queue_stream(struct http_req *r)
+{
+	struct http_server *srv = r->srv;
+	struct http_stream *st = xcalloc(1, sizeof *st);
+	st->srv = srv;
+	st->conn = r->conn;
+	st->req = r;
+	sse_stream_init(&st->sse, r->res.run, clock_mono_ms(), srv->opt.time_scale,
+			(uint64_t)(srv->opt.ping_interval * 1000.0 + 0.5));
+	r->res.run = NULL; /* the stream owns it now */
+	atomic_fetch_add(&srv->live_streams, 1);
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, st,
+								     stream_free);
+	add_headers(resp, &r->res);
+	r->stream = st;
+	enum MHD_Result ret = MHD_queue_response(r->conn, r->res.status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result queue_buffer(struct http_req *r)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(r->res.body_len, r->res.body, MHD_RESPMEM_MUST_FREE);
+	r->res.body = NULL;
+	add_headers(resp, &r->res);
+	enum MHD_Result ret = MHD_queue_response(r->conn, r->res.status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result queue_too_large(struct http_req *r)
+{
+	static const char body[] = "{\"code\":\"request_entity_too_large\",\"message\":\"The data value transmitted "
+				   "exceeds the capacity limit.\",\"status\":413}\n";
+	r->res = (struct api_response){ .status = 413, .content_type = "application/json" };
+	r->res.body = xstrdup(body);
+	r->res.body_len = sizeof body - 1;
+	api_response_header(&r->res, "X-Version", DIFY_VERSION);
+	api_response_header(&r->res, "X-Env", "PRODUCTION");
+	r->status = 413;
+	return queue_buffer(r);
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result dispatch(struct http_req *r)
+{
+	struct http_server *srv = r->srv;
+	struct MHD_Connection *c = r->conn;
+	struct api_request req = {
+		.method = r->method,
+		.path = r->path,
+		.authorization = header(c, "Authorization"),
+		.content_type = header(c, "Content-Type"),
+		.origin = header(c, "Origin"),
+		.acr_method = header(c, "Access-Control-Request-Method"),
+		.acr_headers = header(c, "Access-Control-Request-Headers"),
+		.body = r->body.data,
+		.body_len = r->body.len,
+		.now_ms = clock_unix_ms(),
+	};
+	api_handle(srv->ctx, &req, &r->res);
+	r->handled = true;
+	r->status = r->res.status;
+	if (r->res.stream)
+		return queue_stream(r);
+	uint64_t wait = (uint64_t)((double)r->res.wait_sim_ms * srv->opt.time_scale + 0.5);
+	if (wait && !atomic_load(&srv->stopping)) {
+		r->waiting = true;
+		atomic_fetch_add(&srv->waiting_requests, 1);
+		MHD_suspend_connection(c);
+		scheduler_at(srv->sched, clock_mono_ms() + wait, resume_cb, c);
+		return MHD_YES;
+	}
+	return queue_buffer(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+{
+	(void)version;
+	struct http_server *srv = cls;
+	struct http_req *r = *req_cls;
+	if (!r) {
+		r = xcalloc(1, sizeof *r);
+		r->srv = srv;
+		r->conn = c;
+		r->method = xstrdup(method);
+		r->path = xstrdup(url);
+		r->start_ms = clock_mono_ms();
+		*req_cls = r;
+		/* Refuse an announced oversized body before reading any of it. */
+		const char *cl = header(c, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > srv->opt.max_body) {
+			r->too_large = true;
+			return queue_too_large(r);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!r->too_large && r->body.len + *upload_size > srv->opt.max_body)
+			r->too_large = true;
+		if (!r->too_large)
+			buf_append(&r->body, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_large)
+		return r->status ? MHD_YES : queue_too_large(r);
+	if (r->waiting) { /* resumed: the simulated run is over */
+		r->waiting = false;
+		atomic_fetch_sub(&srv->waiting_requests, 1);
+		return queue_buffer(r);
+	}
+	if (r->handled)
+		return MHD_YES;
+	return dispatch(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	struct http_req *r = *req_cls;
+	if (!r)
+		return;
+	const char *note = NULL;
+	if (toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT || toe == MHD_REQUEST_TERMINATED_READ_ERROR)
+		note = r->stream ? "client hung up mid-stream" : "client hung up";
+	else if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
+		note = "timed out";
+	else if (toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN)
+		note = "server shutting down";
+	else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		note = "connection error";
+	struct log_request lr = {
+		.method = r->method,
+		.path = r->path,
+		.status = r->status,
+		.duration_ms = (double)(clock_mono_ms() - r->start_ms),
+		.dataset_id = r->res.dataset_id[0] ? r->res.dataset_id : NULL,
+		.note = note,
+	};
+	log_request(&lr);
+	if (r->waiting)
+		atomic_fetch_sub(&r->srv->waiting_requests, 1);
+	if (r->stream)
+		r->stream->req = NULL;
+	api_response_free(&r->res);
+	buf_free(&r->body);
+	free(r->method);
+	free(r->path);
+	free(r);
+	*req_cls = NULL;
+}
+
+static int resolve(const char *host, unsigned port, struct sockaddr_storage *ret, bool *ret_v6, char *err,
+		   size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *ai;
+	char portstr[8];
+	snprintf(portstr, sizeof portstr, "%u", port);
+	int rc = getaddrinfo(host, portstr, &hints, &ai);
+	if (rc) {
+		snprintf(err, errlen, "cannot resolve host '%s': %s", host, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ret, ai->ai_addr, ai->ai_addrlen);
+	*ret_v6 = ai->ai_family == AF_INET6;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+/* libmicrohttpd's default connection cap is FD_SETSIZE - 4 even with epoll;
+ * streams need one descriptor each, so raise the soft limit to the hard one. */
+static void raise_fd_limit(unsigned want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	rlim_t need = (rlim_t)want + 64;
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int http_start(const struct http_options *opt, const struct api_ctx *ctx, struct http_server **ret, char *err,
+	       size_t errlen)
+{
+	struct sockaddr_storage addr;
+	bool v6;
+	if (resolve(opt->host, opt->port, &addr, &v6, err, errlen))
+		return -1;
+	raise_fd_limit(opt->max_connections);
+	struct http_server *s = xcalloc(1, sizeof *s);
+	s->ctx = ctx;
+	s->opt = *opt;
+	s->sched = scheduler_start();
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
+	s->daemon = MHD_start_daemon(
+		flags, (uint16_t)opt->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
+		MHD_OPTION_CONNECTION_LIMIT, opt->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 300u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		snprintf(err, errlen, "cannot listen on %s:%u (address in use or not available)", opt->host,
+			 opt->port);
+		scheduler_stop(s->sched);
+		free(s);
+		return -1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : opt->port;
+	*ret = s;
+	return 0;
+}
+
+unsigned http_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	/* MHD_stop_daemon aborts the process if a connection is still suspended:
+	 * make every stream end, resume them all, wait for their free callbacks. */
+	atomic_store(&s->stopping, true);
+	uint64_t deadline = clock_mono_ms() + 1000;
+	do {
+		scheduler_fire_all(s->sched);
+		if (!atomic_load(&s->live_streams) && !atomic_load(&s->waiting_requests) &&
+		    !scheduler_pending(s->sched))
+			break;
+		usleep(5000);
+	} while (clock_mono_ms() < deadline);
+	MHD_quiesce_daemon(s->daemon);
+	scheduler_stop(s->sched);
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,1 +1,471 @@
-/* pipeline.c -- placeholder, being written. */
+/* pipeline.c -- plan a run of a workflow graph, then render its events. */
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "template.h"
+
+static const char *step_status_names[] = { "succeeded", "failed", "exception" };
+static const char *run_status_names[] = { "succeeded", "failed", "partial-succeeded" };
+
+const char *run_status_name(enum run_status s)
+{
+	return run_status_names[s];
+}
+
+/* Last value for key in obj (Python dict semantics for duplicate keys). */
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+	const cJSON *found = NULL, *e;
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	cJSON_ArrayForEach(e, obj)
+		if (e->string && !strcmp(e->string, key))
+			found = e;
+	return found;
+}
+
+cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item)
+{
+	const cJSON *v;
+	if (!strcmp(datasource_type, "online_document"))
+		v = get(get(item, "page"), "page_name");
+	else if (!strcmp(datasource_type, "website_crawl"))
+		v = get(item, "title");
+	else
+		v = get(item, "name");
+	if (!v)
+		return cJSON_CreateString("untitled");
+	return json_dup(v);
+}
+
+/* Kahn's algorithm, ties broken by fixture order, so runs are stable. The
+ * fixture loader has already refused cycles. */
+static size_t *topo_order(const struct fx_workflow *wf)
+{
+	size_t n = wf->n_nodes;
+	size_t *indeg = xcalloc(n, sizeof *indeg), *order = xmalloc(n * sizeof *order);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < wf->nodes[i].n_next; k++)
+			indeg[wf->nodes[i].next[k]]++;
+		for (size_t k = 0; k < wf->nodes[i].n_fail_next; k++)
+			indeg[wf->nodes[i].fail_next[k]]++;
+	}
+	size_t done = 0;
+	bool *placed = xcalloc(n, sizeof *placed);
+	while (done < n) {
+		size_t pick = n;
+		for (size_t i = 0; i < n; i++)
+			if (!placed[i] && !indeg[i]) {
+				pick = i;
+				break;
+			}
+		if (pick == n)
+			break; /* unreachable: cycles are refused at load */
+		placed[pick] = true;
+		order[done++] = pick;
+		const struct fx_node *nd = &wf->nodes[pick];
+		for (size_t k = 0; k < nd->n_next; k++)
+			indeg[nd->next[k]]--;
+		for (size_t k = 0; k < nd->n_fail_next; k++)
+			indeg[nd->fail_next[k]]--;
+	}
+	free(placed);
+	free(indeg);
+	return order;
+}
+
+static void add_event(struct run *r, enum run_event_kind kind, uint64_t at, size_t step)
+{
+	r->events = xrealloc(r->events, (r->n_events + 1) * sizeof *r->events);
+	r->events[r->n_events++] = (struct run_event){ kind, at, step };
+}
+
+static long long node_tokens(const struct run *r, const struct fx_node *nd);
+
+/* Walks the graph in topological order; a node runs when an edge taken by a
+ * node that ran points at it. Nodes run one after another. */
+static void plan(struct run *r, long start)
+{
+	const struct fx_workflow *wf = r->wf;
+	size_t *order = topo_order(wf);
+	bool *active = xcalloc(wf->n_nodes, sizeof *active);
+	active[start] = true;
+	r->steps = xcalloc(wf->n_nodes, sizeof *r->steps);
+	uint64_t t = 0;
+	add_event(r, RUN_EV_WORKFLOW_STARTED, 0, 0);
+	for (size_t k = 0; k < wf->n_nodes; k++) {
+		size_t i = order[k];
+		if (!active[i])
+			continue;
+		const struct fx_node *nd = &wf->nodes[i];
+		struct run_step *s = &r->steps[r->n_steps];
+		s->node = nd;
+		s->start_ms = t;
+		s->duration_ms = nd->duration_ms;
+		ids_uuid4(s->exec_id);
+		add_event(r, RUN_EV_NODE_STARTED, t, r->n_steps);
+		t += nd->duration_ms;
+		r->total_tokens += node_tokens(r, nd);
+		const size_t *next = nd->next;
+		size_t n_next = nd->n_next;
+		if (!nd->fail) {
+			s->status = STEP_SUCCEEDED;
+		} else if (nd->fail->strategy == FX_STRATEGY_NONE) {
+			s->status = STEP_FAILED;
+			r->status = RUN_FAILED;
+			r->error = nd->fail->error;
+			n_next = 0;
+		} else {
+			s->status = STEP_EXCEPTION;
+			r->exceptions_count++;
+			if (nd->fail->strategy == FX_STRATEGY_FAIL_BRANCH) {
+				next = nd->fail_next;
+				n_next = nd->n_fail_next;
+			}
+		}
+		add_event(r, RUN_EV_NODE_FINISHED, t, r->n_steps);
+		r->n_steps++;
+		for (size_t e = 0; e < n_next; e++)
+			active[next[e]] = true;
+		if (r->status == RUN_FAILED)
+			break;
+	}
+	if (r->status != RUN_FAILED && r->exceptions_count)
+		r->status = RUN_PARTIAL_SUCCEEDED;
+	r->total_ms = t;
+	add_event(r, RUN_EV_WORKFLOW_FINISHED, t, 0);
+	free(active);
+	free(order);
+}
+
+struct run *pipeline_run_new(const struct run_params *p)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+	ids_uuid4(r->id);
+	ids_uuid4(r->task_id);
+	r->kb = p->kb;
+	r->wf = p->wf;
+	r->item = p->item ? json_dup(p->item) : cJSON_CreateObject();
+	r->inputs = p->inputs ? p->inputs : cJSON_CreateObject();
+	r->datasource_type = xstrdup(p->datasource_type);
+	cJSON *name = pipeline_document_name(p->datasource_type, r->item);
+	r->document_name = xstrdup(cJSON_IsString(name) ? name->valuestring : "");
+	cJSON_Delete(name);
+	r->created_at_ms = p->created_at_ms;
+	long start = fx_workflow_node_index(p->wf, p->start_node_id);
+	if (start < 0) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "Root node id %s not found in the graph", p->start_node_id);
+		r->setup_error = buf_steal(&b, NULL);
+		r->status = RUN_FAILED;
+		add_event(r, RUN_EV_ERROR, 0, 0);
+		return r;
+	}
+	plan(r, start);
+	return r;
+}
+
+void run_free(struct run *r)
+{
+	if (!r)
+		return;
+	cJSON_Delete(r->item);
+	cJSON_Delete(r->inputs);
+	free(r->datasource_type);
+	free(r->document_name);
+	free(r->steps);
+	free(r->events);
+	free(r->setup_error);
+	free(r);
+}
+
+/* ---- rendering ---- */
+
+static void ctx_for(const struct run *r, const struct fx_node *nd, struct template_ctx *c)
+{
+	*c = (struct template_ctx){
+		.item = r->item,
+		.inputs = r->inputs,
+		.datasource_type = r->datasource_type,
+		.document_name = r->document_name,
+		.dataset_id = r->kb->id,
+		.dataset_name = r->kb->name,
+		.workflow_run_id = r->id,
+		.node_id = nd ? nd->id : NULL,
+		.node_title = nd ? nd->title : NULL,
+	};
+}
+
+static cJSON *render(const struct run *r, const struct fx_node *nd, const cJSON *tpl)
+{
+	struct template_ctx c;
+	ctx_for(r, nd, &c);
+	return template_render(tpl, &c);
+}
+
+static long long node_tokens(const struct run *r, const struct fx_node *nd)
+{
+	if (!nd->execution_metadata)
+		return 0;
+	cJSON *m = render(r, nd, nd->execution_metadata);
+	const cJSON *t = get(m, "total_tokens");
+	long long n = cJSON_IsNumber(t) ? (long long)t->valuedouble : 0;
+	cJSON_Delete(m);
+	return n;
+}
+
+static cJSON *unix_s(const struct run *r, uint64_t offset_ms)
+{
+	return json_int((r->created_at_ms + (int64_t)offset_ms) / 1000);
+}
+
+static cJSON *seconds(uint64_t ms)
+{
+	return json_float((double)ms / 1000.0);
+}
+
+static bool is_file_dict(const cJSON *v)
+{
+	const cJSON *id = get(v, "dify_model_identity");
+	return cJSON_IsString(id) && !strcmp(id->valuestring, "__dify__file__");
+}
+
+/* Dify lists the file objects found among a node's output values. */
+static cJSON *files_in(const cJSON *outputs)
+{
+	cJSON *files = cJSON_CreateArray();
+	const cJSON *v, *e;
+	cJSON_ArrayForEach(v, outputs) {
+		if (is_file_dict(v))
+			cJSON_AddItemToArray(files, json_dup(v));
+		else if (cJSON_IsArray(v))
+			cJSON_ArrayForEach(e, v)
+				if (is_file_dict(e))
+					cJSON_AddItemToArray(files, json_dup(e));
+	}
+	return files;
+}
+
+static bool has_icon_extras(const struct fx_node *nd)
+{
+	return nd->icon && (!strcmp(nd->type, "tool") || !strcmp(nd->type, "datasource"));
+}
+
+/* A datasource node reports the item (plus the node's icon) as its inputs
+ * and as execution_metadata.datasource_info (wire.md §9.3). */
+static cJSON *item_with_icon(const struct run *r, const struct fx_node *nd)
+{
+	cJSON *o = json_dup(r->item);
+	if (nd->icon && cJSON_IsObject(o))
+		cJSON_AddItemToObject(o, "icon", json_dup(nd->icon));
+	return o;
+}
+
+static bool is_datasource(const struct fx_node *nd)
+{
+	return !strcmp(nd->type, "datasource");
+}
+
+static cJSON *step_outputs(const struct run *r, const struct run_step *s)
+{
+	const struct fx_node *nd = s->node;
+	if (s->status == STEP_FAILED)
+		return cJSON_CreateNull();
+	if (s->status == STEP_EXCEPTION) {
+		cJSON *o = render(r, nd, nd->fail->default_outputs);
+		return o ? o : cJSON_CreateObject();
+	}
+	cJSON *o = render(r, nd, nd->outputs);
+	return o ? o : cJSON_CreateObject();
+}
+
+static cJSON *node_started_data(const struct run *r, const struct run_step *s, size_t index)
+{
+	const struct fx_node *nd = s->node;
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "id", s->exec_id);
+	cJSON_AddStringToObject(d, "node_id", nd->id);
+	cJSON_AddStringToObject(d, "node_type", nd->type);
+	cJSON_AddStringToObject(d, "title", nd->title);
+	cJSON_AddItemToObject(d, "index", json_int((long long)index + 1));
+	cJSON_AddNullToObject(d, "predecessor_node_id");
+	cJSON_AddNullToObject(d, "inputs");
+	cJSON_AddFalseToObject(d, "inputs_truncated");
+	cJSON_AddItemToObject(d, "created_at", unix_s(r, s->start_ms));
+	cJSON *extras = cJSON_AddObjectToObject(d, "extras");
+	if (has_icon_extras(nd))
+		cJSON_AddItemToObject(extras, "icon", json_dup(nd->icon));
+	cJSON_AddNullToObject(d, "iteration_id");
+	cJSON_AddNullToObject(d, "loop_id");
+	cJSON_AddNullToObject(d, "agent_strategy");
+	return d;
+}
+
+static cJSON *node_finished_data(const struct run *r, const struct run_step *s, size_t index)
+{
+	const struct fx_node *nd = s->node;
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "id", s->exec_id);
+	cJSON_AddStringToObject(d, "node_id", nd->id);
+	cJSON_AddStringToObject(d, "node_type", nd->type);
+	cJSON_AddStringToObject(d, "title", nd->title);
+	cJSON_AddItemToObject(d, "index", json_int((long long)index + 1));
+	cJSON_AddNullToObject(d, "predecessor_node_id");
+	cJSON *inputs = nd->inputs ? render(r, nd, nd->inputs)
+				   : is_datasource(nd) ? item_with_icon(r, nd) : cJSON_CreateObject();
+	cJSON_AddItemToObject(d, "inputs", inputs);
+	cJSON_AddFalseToObject(d, "inputs_truncated");
+	cJSON *pd = render(r, nd, nd->process_data);
+	cJSON_AddItemToObject(d, "process_data", pd ? pd : cJSON_CreateNull());
+	cJSON_AddFalseToObject(d, "process_data_truncated");
+	cJSON *outputs = step_outputs(r, s);
+	cJSON_AddItemToObject(d, "outputs", outputs);
+	cJSON_AddFalseToObject(d, "outputs_truncated");
+	cJSON_AddStringToObject(d, "status", step_status_names[s->status]);
+	if (s->status == STEP_SUCCEEDED)
+		cJSON_AddNullToObject(d, "error");
+	else
+		cJSON_AddStringToObject(d, "error", nd->fail->error);
+	cJSON_AddItemToObject(d, "elapsed_time", seconds(s->duration_ms));
+	cJSON *meta = render(r, nd, nd->execution_metadata);
+	if (!meta && is_datasource(nd)) {
+		meta = cJSON_CreateObject();
+		cJSON_AddItemToObject(meta, "datasource_info", item_with_icon(r, nd));
+	}
+	if (s->status == STEP_EXCEPTION) {
+		if (!cJSON_IsObject(meta)) {
+			cJSON_Delete(meta);
+			meta = cJSON_CreateObject();
+		}
+		cJSON_AddStringToObject(meta, "error_strategy", nd->fail->strategy == FX_STRATEGY_FAIL_BRANCH
+									? "fail-branch"
+									: "default-value");
+	}
+	cJSON_AddItemToObject(d, "execution_metadata", meta ? meta : cJSON_CreateNull());
+	cJSON_AddItemToObject(d, "created_at", unix_s(r, s->start_ms));
+	cJSON_AddItemToObject(d, "finished_at", unix_s(r, s->start_ms + s->duration_ms));
+	cJSON_AddItemToObject(d, "files", files_in(outputs));
+	cJSON_AddNullToObject(d, "iteration_id");
+	cJSON_AddNullToObject(d, "loop_id");
+	return d;
+}
+
+/* The graph's outputs: those of the last knowledge-index node that ran. */
+static cJSON *workflow_outputs(const struct run *r)
+{
+	if (r->status == RUN_FAILED)
+		return cJSON_CreateObject();
+	for (size_t i = r->n_steps; i-- > 0;)
+		if (!strcmp(r->steps[i].node->type, "knowledge-index"))
+			return step_outputs(r, &r->steps[i]);
+	return cJSON_CreateObject();
+}
+
+static void add_error(const struct run *r, cJSON *d)
+{
+	if (r->error)
+		cJSON_AddStringToObject(d, "error", r->error);
+	else
+		cJSON_AddNullToObject(d, "error");
+}
+
+static cJSON *workflow_started_data(const struct run *r)
+{
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "id", r->id);
+	cJSON_AddStringToObject(d, "workflow_id", r->wf->id);
+	cJSON *in = json_dup(r->inputs);
+	cJSON_AddArrayToObject(in, "sys.files");
+	cJSON_AddStringToObject(in, "sys.user_id", r->kb->workspace->owner.id);
+	cJSON_AddStringToObject(in, "sys.app_id", r->kb->pipeline->id);
+	cJSON_AddStringToObject(in, "sys.workflow_id", r->wf->id);
+	cJSON_AddStringToObject(in, "sys.workflow_run_id", r->id);
+	cJSON_AddItemToObject(d, "inputs", in);
+	cJSON_AddItemToObject(d, "created_at", unix_s(r, 0));
+	cJSON_AddStringToObject(d, "reason", "initial");
+	return d;
+}
+
+static cJSON *workflow_finished_data(const struct run *r)
+{
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "id", r->id);
+	cJSON_AddStringToObject(d, "workflow_id", r->wf->id);
+	cJSON_AddStringToObject(d, "status", run_status_names[r->status]);
+	cJSON_AddItemToObject(d, "outputs", workflow_outputs(r));
+	add_error(r, d);
+	cJSON_AddItemToObject(d, "elapsed_time", seconds(r->total_ms));
+	cJSON_AddItemToObject(d, "total_tokens", json_int(r->total_tokens));
+	cJSON_AddItemToObject(d, "total_steps", json_int((long long)r->n_steps));
+	const struct fx_owner *o = &r->kb->workspace->owner;
+	cJSON *by = cJSON_AddObjectToObject(d, "created_by");
+	cJSON_AddStringToObject(by, "id", o->id);
+	cJSON_AddStringToObject(by, "name", o->name);
+	cJSON_AddStringToObject(by, "email", o->email);
+	cJSON_AddItemToObject(d, "created_at", unix_s(r, 0));
+	cJSON_AddItemToObject(d, "finished_at", unix_s(r, r->total_ms));
+	cJSON_AddItemToObject(d, "exceptions_count", json_int(r->exceptions_count));
+	cJSON_AddArrayToObject(d, "files");
+	return d;
+}
+
+static const char *event_names[] = { "workflow_started", "node_started", "node_finished", "workflow_finished",
+				     "error" };
+
+void run_event_json(const struct run *r, size_t i, struct buf *out)
+{
+	const struct run_event *ev = &r->events[i];
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "event", event_names[ev->kind]);
+	if (ev->kind == RUN_EV_ERROR) {
+		/* No task_id; the mapped ValueError dict is code, status, message. */
+		cJSON_AddNullToObject(e, "workflow_run_id");
+		cJSON_AddStringToObject(e, "code", "invalid_param");
+		cJSON_AddItemToObject(e, "status", json_int(400));
+		cJSON_AddStringToObject(e, "message", r->setup_error);
+	} else {
+		cJSON_AddStringToObject(e, "workflow_run_id", r->id);
+		cJSON_AddStringToObject(e, "task_id", r->task_id);
+		cJSON *d;
+		switch (ev->kind) {
+		case RUN_EV_WORKFLOW_STARTED:
+			d = workflow_started_data(r);
+			break;
+		case RUN_EV_NODE_STARTED:
+			d = node_started_data(r, &r->steps[ev->step], ev->step);
+			break;
+		case RUN_EV_NODE_FINISHED:
+			d = node_finished_data(r, &r->steps[ev->step], ev->step);
+			break;
+		default:
+			d = workflow_finished_data(r);
+			break;
+		}
+		cJSON_AddItemToObject(e, "data", d);
+	}
+	json_write(out, e, JSON_ORJSON);
+	cJSON_Delete(e);
+}
+
+void run_blocking_body(const struct run *r, struct buf *out)
+{
+	cJSON *b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "task_id", r->task_id);
+	cJSON_AddStringToObject(b, "workflow_run_id", r->id);
+	cJSON *d = cJSON_AddObjectToObject(b, "data");
+	cJSON_AddStringToObject(d, "id", r->id);
+	cJSON_AddStringToObject(d, "workflow_id", r->wf->id);
+	cJSON_AddStringToObject(d, "status", run_status_names[r->status]);
+	cJSON_AddItemToObject(d, "outputs", workflow_outputs(r));
+	add_error(r, d);
+	cJSON_AddItemToObject(d, "elapsed_time", seconds(r->total_ms));
+	cJSON_AddItemToObject(d, "total_tokens", json_int(r->total_tokens));
+	cJSON_AddItemToObject(d, "total_steps", json_int((long long)r->n_steps));
+	cJSON_AddItemToObject(d, "created_at", unix_s(r, 0));
+	cJSON_AddItemToObject(d, "finished_at", unix_s(r, r->total_ms));
+	json_write(out, b, JSON_PYDUMPS);
+	cJSON_Delete(b);
+}

@@ -1,0 +1,84 @@
+/* pipeline.h -- the pipeline simulator. One call plans a whole run of a
+ * workflow graph from its start node on simulated time: which nodes run, in
+ * what order, when each starts and ends, how each ends. Every later answer is
+ * read off that plan: the SSE events (each with its due time) and the
+ * blocking JSON. No clock is read here: the caller passes the start time. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "fixtures.h"
+#include "ids.h"
+
+enum run_status { RUN_SUCCEEDED, RUN_FAILED, RUN_PARTIAL_SUCCEEDED };
+enum step_status { STEP_SUCCEEDED, STEP_FAILED, STEP_EXCEPTION };
+
+struct run_step {
+	const struct fx_node *node;
+	uint64_t start_ms;             /* simulated, from the run's start */
+	uint64_t duration_ms;
+	enum step_status status;
+	char exec_id[IDS_UUID_LEN + 1];/* node execution id */
+};
+
+enum run_event_kind {
+	RUN_EV_WORKFLOW_STARTED,
+	RUN_EV_NODE_STARTED,
+	RUN_EV_NODE_FINISHED,
+	RUN_EV_WORKFLOW_FINISHED,
+	RUN_EV_ERROR,                  /* setup error: the run is this one event */
+};
+
+struct run_event {
+	enum run_event_kind kind;
+	uint64_t at_ms;                /* simulated, from the run's start */
+	size_t step;                   /* node events: index into steps */
+};
+
+struct run_params {
+	const struct fx_kb *kb;
+	const struct fx_workflow *wf;
+	const char *start_node_id;
+	const char *datasource_type;
+	const cJSON *item;             /* the datasource_info_list item (copied) */
+	cJSON *inputs;                 /* validated inputs (taken) */
+	int64_t created_at_ms;         /* wall clock at the start */
+};
+
+struct run {
+	char id[IDS_UUID_LEN + 1];     /* workflow_run_id */
+	char task_id[IDS_UUID_LEN + 1];
+	const struct fx_kb *kb;        /* borrowed: the fixtures outlive the run */
+	const struct fx_workflow *wf;
+	cJSON *item, *inputs;
+	char *datasource_type;
+	char *document_name;
+	int64_t created_at_ms;
+	struct run_step *steps;
+	size_t n_steps;
+	struct run_event *events;
+	size_t n_events;
+	enum run_status status;
+	const char *error;             /* NULL, or the failing node's error text */
+	char *setup_error;             /* "Root node id X not found in the graph" */
+	unsigned exceptions_count;
+	long long total_tokens;
+	uint64_t total_ms;             /* simulated duration */
+};
+
+struct run *pipeline_run_new(const struct run_params *p);
+void run_free(struct run *r);
+
+/* The event's JSON (orjson bytes, as after "data: "). */
+void run_event_json(const struct run *r, size_t i, struct buf *out);
+/* The draft blocking body (json.dumps bytes, wire.md §7.2). */
+void run_blocking_body(const struct run *r, struct buf *out);
+
+/* Dify's document name for an item: local_file/online_drive "name",
+ * online_document "page.page_name", website_crawl "title"; "untitled" when
+ * absent. Returns a new cJSON (a string, or null for an explicit null). */
+cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item);
+const char *run_status_name(enum run_status s);

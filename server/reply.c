@@ -1,1 +1,0 @@
-/* reply.c -- placeholder, being written. */

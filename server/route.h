@@ -1,0 +1,32 @@
+/* route.h -- Werkzeug-style URL matching for the routes dify-mock serves:
+ * literal segments, <uuid:...> (canonical 8-4-4-4-12 hex, lower-cased) and
+ * <string:...> (any non-empty segment without '/'). No trailing-slash
+ * redirects: a path that matches no rule is Flask's HTML 404. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ids.h"
+
+enum route_id {
+	ROUTE_PIPELINE_RUN,          /* POST /v1/datasets/<uuid>/pipeline/run */
+	ROUTE_COUNT,
+};
+
+enum route_outcome {
+	ROUTE_MATCHED,
+	ROUTE_NOT_FOUND,         /* HTML 404 */
+	ROUTE_METHOD_NOT_ALLOWED,/* JSON 405, before auth */
+	ROUTE_PREFLIGHT,         /* OPTIONS on a known path: 200, CORS */
+};
+
+struct route_match {
+	enum route_outcome outcome;
+	enum route_id id;
+	char dataset_id[IDS_UUID_LEN + 1]; /* lower-cased, "" if the rule has none */
+	const char *param;       /* the <string:...> segment, pointing into path */
+	size_t param_len;
+	const char *allow;       /* e.g. "POST, OPTIONS", for the Allow header */
+};
+
+void route_match(const char *method, const char *path, struct route_match *ret);

@@ -1,0 +1,20 @@
+/* template.h -- fixture values that echo the request: strings with
+ * {{ path }} placeholders (fixtures/README.md, "Templates"). */
+#pragma once
+#include <cjson/cJSON.h>
+
+struct template_ctx {
+	const cJSON *item;            /* the datasource_info_list item (may be NULL) */
+	const cJSON *inputs;          /* validated pipeline inputs (may be NULL) */
+	const char *datasource_type;
+	const char *document_name;
+	const char *dataset_id, *dataset_name;
+	const char *workflow_run_id;
+	const char *node_id, *node_title;
+};
+
+/* A new tree: tpl with every placeholder replaced. A string that is exactly
+ * one placeholder takes the value with its JSON type (null when missing);
+ * placeholders inside longer strings become text (strings raw, other values
+ * as compact JSON, missing as ""). NULL tpl gives NULL. */
+cJSON *template_render(const cJSON *tpl, const struct template_ctx *ctx);
