@@ -1,1 +1,459 @@
-/* fixtures.c -- placeholder, being written. */
+/* fixtures.c -- the fixture store: finds every *.json under a directory,
+ * reads and parses each (fixtures_parse.c checks the schema), resolves the
+ * references between files and indexes the result. Loading is all or
+ * nothing; afterwards the store is read-only. */
+#include "fixtures.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fixtures_parse.h"
+#include "json.h"
+
+#define FX_MAX_FILE_SIZE (16u << 20) /* a fixture file is never read past this */
+#define FX_MAX_DIR_DEPTH 32          /* also stops symlink loops */
+
+struct fixtures {
+	char **files;           /* the paths as reported; fx_kb.file points here */
+	size_t n_files;
+	cJSON **docs;           /* parsed files; the structs borrow from them */
+	size_t n_docs;
+	cJSON *pool;            /* default values no file spelled out */
+	struct fx_workspace **ws;
+	size_t n_ws;
+	struct fx_kb **kbs;     /* in file order, then array order */
+	size_t n_kbs;
+	struct fx_tbl kb_by_id;    /* lower-case uuid -> struct fx_kb */
+	struct fx_tbl ws_by_key;   /* API key -> struct fx_workspace */
+};
+
+/* ---- hash table ---- */
+
+uint64_t fx_hash(const char *key, size_t len)
+{
+	uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+static void tbl_insert(struct fx_tbl_slot *slots, size_t cap, struct fx_tbl_slot s)
+{
+	size_t i = (size_t)s.hash & (cap - 1);
+	while (slots[i].key)
+		i = (i + 1) & (cap - 1);
+	slots[i] = s;
+}
+
+void *fx_tbl_add(struct fx_tbl *t, const char *key, size_t len, void *value)
+{
+	void *old = fx_tbl_get(t, key, len);
+	if (old)
+		return old;
+	if (2 * (t->n + 1) > t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		struct fx_tbl_slot *slots = xcalloc(cap, sizeof *slots);
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->slots[i].key)
+				tbl_insert(slots, cap, t->slots[i]);
+		free(t->slots);
+		t->slots = slots;
+		t->cap = cap;
+	}
+	tbl_insert(t->slots, t->cap, (struct fx_tbl_slot){ key, len, fx_hash(key, len), value });
+	t->n++;
+	return NULL;
+}
+
+void *fx_tbl_get(const struct fx_tbl *t, const char *key, size_t len)
+{
+	if (!t->cap)
+		return NULL;
+	uint64_t h = fx_hash(key, len);
+	for (size_t i = (size_t)h & (t->cap - 1); t->slots[i].key; i = (i + 1) & (t->cap - 1)) {
+		const struct fx_tbl_slot *s = &t->slots[i];
+		if (s->hash == h && s->len == len && !memcmp(s->key, key, len))
+			return s->value;
+	}
+	return NULL;
+}
+
+void fx_tbl_free(struct fx_tbl *t)
+{
+	free(t->slots);
+	*t = (struct fx_tbl){ NULL, 0, 0 };
+}
+
+/* ---- problems ---- */
+
+void fx_problem(struct fx_loader *L, const char *file, const char *path, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	buf_printf(&b, "%s: ", file);
+	if (path)
+		buf_printf(&b, "%s: ", *path ? path : "$");
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (L->problems.n == L->cap_problems) {
+		L->cap_problems = L->cap_problems ? 2 * L->cap_problems : 16;
+		L->problems.lines = xrealloc(L->problems.lines, L->cap_problems * sizeof(char *));
+	}
+	L->problems.lines[L->problems.n++] = buf_steal(&b, NULL);
+}
+
+void fx_problems_free(struct fx_problems *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		free(p->lines[i]);
+	free(p->lines);
+	p->lines = NULL;
+	p->n = 0;
+}
+
+/* ---- files ---- */
+
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+static char *join(const char *dir, const char *name)
+{
+	struct buf b = BUF_INIT;
+	size_t len = strlen(dir);
+	buf_puts(&b, dir);
+	if (len && dir[len - 1] != '/')
+		buf_putc(&b, '/');
+	buf_puts(&b, name);
+	return buf_steal(&b, NULL);
+}
+
+static bool is_json_name(const char *name)
+{
+	size_t len = strlen(name);
+	return len > 5 && !strcmp(name + len - 5, ".json");
+}
+
+/* Appends the *.json paths under dir/rel, relative to dir. Names starting
+ * with '.' (editor and VCS files) are skipped. */
+static void list_dir(struct fx_loader *L, const char *dir, const char *rel, int depth, struct strv *out)
+{
+	char *full = *rel ? join(dir, rel) : xstrdup(dir);
+	DIR *d = opendir(full);
+	if (!d) {
+		fx_problem(L, full, NULL, "cannot open directory: %s", strerror(errno));
+		free(full);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *crel = *rel ? join(rel, de->d_name) : xstrdup(de->d_name);
+		char *cfull = join(dir, crel);
+		struct stat st;
+		if (stat(cfull, &st) < 0) {
+			if (is_json_name(de->d_name))
+				fx_problem(L, cfull, NULL, "cannot read: %s", strerror(errno));
+			free(crel);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (depth >= FX_MAX_DIR_DEPTH)
+				fx_problem(L, cfull, NULL, "directories nested more than %d deep (a symlink loop?)",
+					   FX_MAX_DIR_DEPTH);
+			else
+				list_dir(L, dir, crel, depth + 1, out);
+			free(crel);
+		} else if (S_ISREG(st.st_mode) && is_json_name(de->d_name)) {
+			if (out->n == out->cap) {
+				out->cap = out->cap ? 2 * out->cap : 16;
+				out->v = xrealloc(out->v, out->cap * sizeof *out->v);
+			}
+			out->v[out->n++] = crel;
+		} else {
+			free(crel);
+		}
+		free(cfull);
+	}
+	closedir(d);
+	free(full);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads and parses one file; NULL after reporting a problem. */
+static cJSON *read_json(struct fx_loader *L, const char *file)
+{
+	cJSON *doc = NULL;
+	char *data = NULL;
+	size_t len = 0, cap;
+	struct stat st;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fx_problem(L, file, NULL, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		fx_problem(L, file, NULL, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (st.st_size > (off_t)FX_MAX_FILE_SIZE)
+		goto too_large;
+	/* One byte more than the limit, so that a file that grew is noticed. */
+	cap = (size_t)st.st_size + 1;
+	data = xmalloc(cap);
+	for (;;) {
+		if (len == cap) {
+			if (cap > FX_MAX_FILE_SIZE)
+				goto too_large;
+			cap = 2 * cap > FX_MAX_FILE_SIZE + 1 ? FX_MAX_FILE_SIZE + 1 : 2 * cap;
+			data = xrealloc(data, cap);
+		}
+		ssize_t r = read(fd, data + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fx_problem(L, file, NULL, "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len > FX_MAX_FILE_SIZE)
+		goto too_large;
+	char err[256];
+	if (json_parse(data, len, &doc, err, sizeof err) < 0) {
+		fx_problem(L, file, NULL, "%s", err);
+		doc = NULL;
+	}
+	goto out;
+too_large:
+	fx_problem(L, file, NULL, "file is larger than 16 MiB");
+out:
+	free(data);
+	close(fd);
+	return doc;
+}
+
+/* ---- references between files ---- */
+
+static const struct fx_ws_entry *ws_entry_of(const struct fx_loader *L, const struct fx_workspace *ws)
+{
+	for (size_t i = 0; i < L->n_ws; i++)
+		if (L->ws[i].ws == ws)
+			return &L->ws[i];
+	return NULL;
+}
+
+static void resolve(struct fx_loader *L, struct fixtures *fx)
+{
+	struct fx_tbl ws_by_id = { NULL, 0, 0 };
+	for (size_t i = 0; i < L->n_ws; i++) {
+		struct fx_ws_entry *e = &L->ws[i];
+		if (!e->ws->id)
+			continue;
+		const struct fx_ws_entry *first = fx_tbl_add(&ws_by_id, e->ws->id, strlen(e->ws->id), e);
+		if (first)
+			fx_problem(L, e->file, NULL, "%s.id: duplicate workspace id \"%s\" (first defined at %s: %s.id)",
+				   e->path, e->ws->id, first->file, first->path);
+	}
+	for (size_t i = 0; i < L->n_ws; i++) {
+		struct fx_ws_entry *e = &L->ws[i];
+		for (size_t k = 0; k < e->ws->n_api_keys; k++) {
+			const char *key = e->ws->api_keys[k];
+			const struct fx_workspace *first = fx_tbl_add(&fx->ws_by_key, key, strlen(key), e->ws);
+			if (!first)
+				continue;
+			const struct fx_ws_entry *fe = ws_entry_of(L, first);
+			size_t fk = 0;
+			while (strcmp(first->api_keys[fk], key))
+				fk++;
+			fx_problem(L, e->file, NULL, "%s.api_keys[%zu]: duplicate API key \"%s\" (first defined at %s: %s.api_keys[%zu])",
+				   e->path, k, key, fe->file, fe->path, fk);
+		}
+	}
+	for (size_t i = 0; i < L->n_kbs; i++) {
+		struct fx_kb_entry *e = &L->kbs[i];
+		if (e->kb->id) {
+			const struct fx_kb *first = fx_tbl_add(&fx->kb_by_id, e->kb->id, strlen(e->kb->id), e->kb);
+			if (first) {
+				const char *fpath = "?";
+				for (size_t j = 0; j < i; j++)
+					if (L->kbs[j].kb == first)
+						fpath = L->kbs[j].path;
+				fx_problem(L, e->kb->file, NULL,
+					   "%s.id: duplicate knowledge base id \"%s\" (first defined at %s: %s.id)", e->path,
+					   e->kb->id, first->file, fpath);
+			}
+		}
+		if (e->workspace_ref) {
+			const struct fx_ws_entry *w = fx_tbl_get(&ws_by_id, e->workspace_ref, strlen(e->workspace_ref));
+			if (w) {
+				e->kb->workspace = w->ws;
+			} else {
+				char *ref = e->workspace_ref;
+				fx_problem(L, e->kb->file, NULL, "%s.workspace: unknown workspace \"%.64s%s\"", e->path, ref,
+					   strlen(ref) > 64 ? "..." : "");
+			}
+		}
+	}
+	fx_tbl_free(&ws_by_id);
+}
+
+/* ---- load and free ---- */
+
+int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *reterr)
+{
+	struct fx_loader L = { .pool = cJSON_CreateArray() };
+	struct fixtures *fx = xcalloc(1, sizeof *fx);
+	struct strv rel = { NULL, 0, 0 };
+
+	if (!L.pool)
+		abort();
+	list_dir(&L, dir, "", 0, &rel);
+	if (!rel.n && !L.problems.n)
+		fx_problem(&L, dir, NULL, "no *.json fixture files found");
+	if (rel.n)
+		qsort(rel.v, rel.n, sizeof *rel.v, cmp_str);
+	fx->files = xcalloc(rel.n, sizeof *fx->files);
+	fx->docs = xcalloc(rel.n, sizeof *fx->docs);
+	for (size_t i = 0; i < rel.n; i++) {
+		char *file = fx->files[fx->n_files++] = join(dir, rel.v[i]);
+		free(rel.v[i]);
+		cJSON *doc = read_json(&L, file);
+		if (!doc)
+			continue;
+		fx->docs[fx->n_docs++] = doc;
+		fx_parse_document(&L, file, doc);
+	}
+	free(rel.v);
+
+	resolve(&L, fx);
+
+	fx->pool = L.pool;
+	fx->ws = xcalloc(L.n_ws, sizeof *fx->ws);
+	for (size_t i = 0; i < L.n_ws; i++) {
+		fx->ws[fx->n_ws++] = L.ws[i].ws;
+		free(L.ws[i].path);
+	}
+	free(L.ws);
+	fx->kbs = xcalloc(L.n_kbs, sizeof *fx->kbs);
+	for (size_t i = 0; i < L.n_kbs; i++) {
+		fx->kbs[fx->n_kbs++] = L.kbs[i].kb;
+		free(L.kbs[i].workspace_ref);
+		free(L.kbs[i].path);
+	}
+	free(L.kbs);
+
+	if (L.problems.n) {
+		fixtures_free(fx);
+		if (reterr)
+			*reterr = L.problems;
+		else
+			fx_problems_free(&L.problems);
+		return -1;
+	}
+	*ret = fx;
+	return 0;
+}
+
+void fixtures_free(struct fixtures *fx)
+{
+	if (!fx)
+		return;
+	for (size_t i = 0; i < fx->n_kbs; i++)
+		fx_kb_free(fx->kbs[i]);
+	free(fx->kbs);
+	for (size_t i = 0; i < fx->n_ws; i++)
+		fx_workspace_free(fx->ws[i]);
+	free(fx->ws);
+	fx_tbl_free(&fx->kb_by_id);
+	fx_tbl_free(&fx->ws_by_key);
+	for (size_t i = 0; i < fx->n_docs; i++)
+		cJSON_Delete(fx->docs[i]);
+	free(fx->docs);
+	for (size_t i = 0; i < fx->n_files; i++)
+		free(fx->files[i]);
+	free(fx->files);
+	cJSON_Delete(fx->pool);
+	free(fx);
+}
+
+/* ---- lookups ---- */
+
+/* Equal-length strings compared without an early exit. */
+static bool ct_equal(const char *a, const char *b, size_t len)
+{
+	volatile unsigned char diff = 0;
+	for (size_t i = 0; i < len; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+const struct fx_workspace *fixtures_workspace_by_key(const struct fixtures *fx, const char *key, size_t len)
+{
+	const struct fx_tbl *t = &fx->ws_by_key;
+	if (!key || !t->cap)
+		return NULL;
+	/* Probe by hash; every candidate of the right length is compared in
+	 * constant time, so timing tells nothing about how much of it matched. */
+	uint64_t h = fx_hash(key, len);
+	for (size_t i = (size_t)h & (t->cap - 1); t->slots[i].key; i = (i + 1) & (t->cap - 1)) {
+		const struct fx_tbl_slot *s = &t->slots[i];
+		if (s->len == len && ct_equal(s->key, key, len))
+			return s->value;
+	}
+	return NULL;
+}
+
+const struct fx_kb *fixtures_kb(const struct fixtures *fx, const char *id)
+{
+	char lower[37];
+	size_t len;
+	if (!id)
+		return NULL;
+	len = strlen(id);
+	if (len == 36) { /* ids are stored lower-cased */
+		for (size_t i = 0; i <= len; i++)
+			lower[i] = (id[i] >= 'A' && id[i] <= 'F') ? (char)(id[i] - 'A' + 'a') : id[i];
+		id = lower;
+	}
+	return fx_tbl_get(&fx->kb_by_id, id, len);
+}
+
+size_t fixtures_kb_count(const struct fixtures *fx)
+{
+	return fx->n_kbs;
+}
+
+const struct fx_kb *fixtures_kb_at(const struct fixtures *fx, size_t i)
+{
+	return i < fx->n_kbs ? fx->kbs[i] : NULL;
+}
+
+long fx_workflow_node_index(const struct fx_workflow *wf, const char *node_id)
+{
+	if (!wf || !node_id)
+		return -1;
+	for (size_t i = 0; i < wf->n_nodes; i++)
+		if (wf->nodes[i].id && !strcmp(wf->nodes[i].id, node_id))
+			return (long)i;
+	return -1;
+}

@@ -1,0 +1,970 @@
+/* fixtures_parse.c -- the fixture schema of fixtures/README.md: checks one
+ * parsed file and turns it into fx_* structs. Every problem names the file
+ * and the JSON path, and checking goes on after it, so that one load reports
+ * everything that is wrong. References between files are resolved by the
+ * loader (fixtures.c), not here. */
+#include "fixtures_parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+
+#define REQUIRED true
+#define OPTIONAL false
+
+#define FX_MAX_DURATION_MS UINT64_C(86400000) /* one day */
+#define FX_MAX_COUNT UINT64_C(2147483647)
+
+/* The schema: known keys per object and the enumerations. */
+static const char *const root_keys[] = { "version", "workspaces", "knowledge_bases", NULL };
+static const char *const ws_keys[] = { "id", "name", "status", "owner", "api_keys", NULL };
+static const char *const owner_keys[] = { "id", "name", "email", "account_exists", NULL };
+static const char *const kb_keys[] = { "id", "workspace", "name", "description", "chunk_structure",
+				       "api_enabled", "documents", "pipeline", NULL };
+static const char *const chunk_structures[] = { "text_model", "hierarchical_model", "qa_model", NULL };
+static const char *const pipeline_keys[] = { "id", "variables", "published", "draft", NULL };
+static const char *const wf_keys[] = { "id", "variables", "nodes", "edges", NULL };
+static const char *const var_keys[] = {
+	"variable", "type", "label", "belong_to_node_id", "required", "max_length", "options",
+	"default_value", "description", "placeholder", "unit", "tooltips", "allowed_file_types",
+	"allowed_file_extensions", "allowed_file_upload_methods", NULL
+};
+static const char *const var_types[] = { "text-input", "paragraph", "select", "number", "file",
+					  "file-list", "checkbox", NULL };
+static const char *const node_keys[] = {
+	"id", "type", "title", "icon", "datasource_type", "plugin_id", "provider_name", "duration_ms",
+	"inputs", "outputs", "process_data", "execution_metadata", "fail", NULL
+};
+/* graphon BuiltinNodeTypes plus Dify's knowledge pipeline nodes. */
+static const char *const node_types[] = {
+	"datasource", "tool", "knowledge-index", "llm", "code", "if-else", "template-transform",
+	"http-request", "variable-aggregator", "document-extractor", "list-operator",
+	"parameter-extractor", "question-classifier", "assigner", "agent", "iteration", "loop",
+	"human-input", "start", "end", "answer", NULL
+};
+static const char *const ds_types[] = { "local_file", "online_document", "website_crawl", "online_drive", NULL };
+static const char *const ds_plugin_ids[] = { "langgenius/file", "langgenius/notion_datasource",
+					     "langgenius/jina_datasource", "langgenius/google_drive" };
+static const char *const ds_providers[] = { "file", "notion_datasource", "jinareader", "google_drive" };
+static const char *const fail_keys[] = { "error", "error_strategy", "default_outputs", NULL };
+static const char *const strategies[] = { "none", "fail-branch", "default-value", NULL }; /* enum fx_error_strategy order */
+static const char *const edge_keys[] = { "source", "target", "source_handle", NULL };
+
+/* ---- the walk: file, JSON path, problems ---- */
+
+struct pctx {
+	struct fx_loader *L;
+	const char *file;
+	struct buf path;
+};
+
+static const char *path_str(const struct pctx *c)
+{
+	return c->path.len ? c->path.data : "";
+}
+
+static bool is_ident(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+static size_t push_key(struct pctx *c, const char *key)
+{
+	size_t saved = c->path.len;
+	if (is_ident(key)) {
+		if (c->path.len)
+			buf_putc(&c->path, '.');
+		buf_puts(&c->path, key);
+	} else {
+		buf_putc(&c->path, '[');
+		json_write_string(&c->path, key, strlen(key), JSON_ORJSON);
+		buf_putc(&c->path, ']');
+	}
+	return saved;
+}
+
+static size_t push_index(struct pctx *c, size_t i)
+{
+	size_t saved = c->path.len;
+	buf_printf(&c->path, "[%zu]", i);
+	return saved;
+}
+
+static void pop(struct pctx *c, size_t saved)
+{
+	c->path.len = saved;
+	if (c->path.data)
+		c->path.data[saved] = '\0';
+}
+
+static void report(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(struct pctx *c, const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	fx_problem(c->L, c->file, path_str(c), "%s", msg.data);
+	buf_free(&msg);
+}
+
+/* A user string for a message: quoted, escaped, cut after 64 bytes. */
+struct qstr {
+	char s[96];
+};
+
+static struct qstr quote(const char *s)
+{
+	struct qstr q;
+	size_t o = 0, i = 0;
+	q.s[o++] = '"';
+	for (; s[i] && i < 64; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\') {
+			q.s[o++] = '\\';
+			q.s[o++] = (char)ch;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			o += (size_t)snprintf(q.s + o, 5, "\\x%02x", ch);
+		} else {
+			q.s[o++] = (char)ch;
+		}
+	}
+	if (s[i]) {
+		while (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0x80)
+			o--; /* drop a cut UTF-8 sequence ... */
+		if (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0xc0)
+			o--; /* ... including its lead byte */
+		memcpy(q.s + o, "...", 3);
+		o += 3;
+	}
+	q.s[o++] = '"';
+	q.s[o] = '\0';
+	return q;
+}
+
+/* ---- typed members ---- */
+
+enum {
+	T_NULL = 1 << 0,
+	T_BOOL = 1 << 1,
+	T_INT = 1 << 2,
+	T_FLOAT = 1 << 3,
+	T_STRING = 1 << 4,
+	T_ARRAY = 1 << 5,
+	T_OBJECT = 1 << 6,
+	T_ANY = 0x7f,
+};
+
+static unsigned type_of(const cJSON *v)
+{
+	if (cJSON_IsNull(v))
+		return T_NULL;
+	if (cJSON_IsBool(v))
+		return T_BOOL;
+	if (cJSON_IsNumber(v))
+		return json_is_float(v) ? T_FLOAT : T_INT;
+	if (cJSON_IsString(v))
+		return T_STRING;
+	if (cJSON_IsArray(v))
+		return T_ARRAY;
+	if (cJSON_IsObject(v))
+		return T_OBJECT;
+	return 0;
+}
+
+static const char *type_name(unsigned t)
+{
+	switch (t) {
+	case T_NULL: return "null";
+	case T_BOOL: return "a boolean";
+	case T_INT: return "an integer";
+	case T_FLOAT: return "a float";
+	case T_STRING: return "a string";
+	case T_ARRAY: return "an array";
+	case T_OBJECT: return "an object";
+	}
+	return "an unknown value";
+}
+
+static bool expect(struct pctx *c, const cJSON *v, unsigned mask)
+{
+	static const unsigned order[] = { T_OBJECT, T_ARRAY, T_STRING, T_INT, T_FLOAT, T_BOOL, T_NULL };
+	unsigned t = type_of(v);
+	if (t & mask)
+		return true;
+	struct buf want = BUF_INIT;
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		if (!(mask & order[i]))
+			continue;
+		if (want.len)
+			buf_puts(&want, " or ");
+		buf_puts(&want, type_name(order[i]));
+	}
+	report(c, "expected %s, got %s", want.data, type_name(t));
+	buf_free(&want);
+	return false;
+}
+
+static void check_keys(struct pctx *c, const cJSON *obj, const char *const *known)
+{
+	const cJSON *m;
+	cJSON_ArrayForEach(m, obj) {
+		size_t k;
+		for (k = 0; known[k]; k++)
+			if (!strcmp(m->string, known[k]))
+				break;
+		if (known[k])
+			continue;
+		struct buf list = BUF_INIT;
+		for (k = 0; known[k]; k++)
+			buf_printf(&list, "%s%s", k ? ", " : "", known[k]);
+		size_t s = push_key(c, m->string);
+		report(c, "unknown key (known keys: %s)", list.data);
+		pop(c, s);
+		buf_free(&list);
+	}
+}
+
+/* 1: present and of a type in mask (*ret set), 0: absent, -1: problem reported. */
+static int get_typed(struct pctx *c, cJSON *obj, const char *key, bool required, unsigned mask, cJSON **ret)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	*ret = NULL;
+	size_t s = push_key(c, key);
+	int r = 1;
+	if (!v) {
+		if (required)
+			report(c, "missing required key");
+		r = required ? -1 : 0;
+	} else if (!expect(c, v, mask)) {
+		r = -1;
+	} else {
+		*ret = v;
+	}
+	pop(c, s);
+	return r;
+}
+
+/* A copy of the string member, or of def when it is absent (NULL if def is). */
+static char *get_str(struct pctx *c, cJSON *obj, const char *key, bool required, const char *def)
+{
+	cJSON *v;
+	int r = get_typed(c, obj, key, required, T_STRING, &v);
+	if (r > 0)
+		return xstrdup(v->valuestring);
+	return r == 0 && def ? xstrdup(def) : NULL;
+}
+
+static char *get_nonempty_str(struct pctx *c, cJSON *obj, const char *key)
+{
+	char *s = get_str(c, obj, key, REQUIRED, NULL);
+	if (s && !*s) {
+		size_t saved = push_key(c, key);
+		report(c, "must not be empty");
+		pop(c, saved);
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+static bool get_bool(struct pctx *c, cJSON *obj, const char *key, bool def)
+{
+	cJSON *v;
+	return get_typed(c, obj, key, OPTIONAL, T_BOOL, &v) > 0 ? cJSON_IsTrue(v) : def;
+}
+
+/* The integer's value if it is within [0, max]. A double holds integers up
+ * to 2^53 exactly; past that the literal text json_parse keeps is used. */
+static bool int_value(const cJSON *v, uint64_t max, uint64_t *ret)
+{
+	const char *lit = v->valuestring;
+	double d = v->valuedouble;
+	if (d > -9007199254740992.0 && d < 9007199254740992.0) {
+		if (d < 0 || d > (double)max)
+			return false;
+		*ret = (uint64_t)d;
+		return true;
+	}
+	if (!lit || lit[0] == '-')
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long n = strtoull(lit, &end, 10);
+	if (errno || *end || n > max)
+		return false;
+	*ret = n;
+	return true;
+}
+
+static uint64_t get_uint(struct pctx *c, cJSON *obj, const char *key, uint64_t def, uint64_t max)
+{
+	cJSON *v;
+	uint64_t n;
+	if (get_typed(c, obj, key, OPTIONAL, T_INT, &v) <= 0)
+		return def;
+	if (int_value(v, max, &n))
+		return n;
+	char lit[32];
+	snprintf(lit, sizeof lit, "%.17g", v->valuedouble);
+	size_t s = push_key(c, key);
+	report(c, "%s is out of range (expected 0 to %" PRIu64 ")", v->valuestring ? v->valuestring : lit, max);
+	pop(c, s);
+	return def;
+}
+
+static bool uuid_valid(const char *s)
+{
+	if (strlen(s) != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* A lower-cased copy of a uuid member (8-4-4-4-12 hex digits). */
+static char *get_uuid(struct pctx *c, cJSON *obj, const char *key)
+{
+	char *s = get_str(c, obj, key, REQUIRED, NULL);
+	if (s && !uuid_valid(s)) {
+		size_t saved = push_key(c, key);
+		report(c, "invalid uuid %s (expected 8-4-4-4-12 hex digits)", quote(s).s);
+		pop(c, saved);
+		free(s);
+		return NULL;
+	}
+	if (s)
+		lower(s);
+	return s;
+}
+
+/* The index of the member's value in values; def when absent (-1: required). */
+static int get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const char *const *values,
+		    const char *what)
+{
+	cJSON *v;
+	int r = get_typed(c, obj, key, def < 0, T_STRING, &v);
+	if (r <= 0)
+		return r == 0 ? def : -1;
+	for (int i = 0; values[i]; i++)
+		if (!strcmp(v->valuestring, values[i]))
+			return i;
+	struct buf list = BUF_INIT;
+	for (int i = 0; values[i]; i++)
+		buf_printf(&list, "%s%s", i ? ", " : "", values[i]);
+	size_t s = push_key(c, key);
+	report(c, "unknown %s %s (expected one of: %s)", what, quote(v->valuestring).s, list.data);
+	pop(c, s);
+	buf_free(&list);
+	return -1;
+}
+
+/* An array (or null, with T_NULL in mask) whose items are all strings. */
+static cJSON *get_string_array(struct pctx *c, cJSON *obj, const char *key, unsigned mask)
+{
+	cJSON *v, *item;
+	if (get_typed(c, obj, key, OPTIONAL, mask, &v) <= 0 || !cJSON_IsArray(v))
+		return v;
+	size_t s = push_key(c, key), i = 0;
+	cJSON_ArrayForEach(item, v) {
+		size_t s2 = push_index(c, i++);
+		expect(c, item, T_STRING);
+		pop(c, s2);
+	}
+	pop(c, s);
+	return v;
+}
+
+/* A value no file spelled out; L->pool owns it. */
+static cJSON *pooled(struct pctx *c, cJSON *item)
+{
+	cJSON_AddItemToArray(c->L->pool, item);
+	return item;
+}
+
+#define GROW(arr, n, cap)                                                    \
+	do {                                                                 \
+		if ((n) == (cap)) {                                          \
+			(cap) = (cap) ? 2 * (cap) : 8;                       \
+			(arr) = xrealloc((arr), (cap) * sizeof *(arr));      \
+		}                                                            \
+	} while (0)
+
+/* ---- variables ---- */
+
+struct var_list {
+	struct fx_variable *v; /* v[i] is the array's item i (zeroed if it is not an object) */
+	size_t n;
+};
+
+static void var_done(struct fx_variable *v)
+{
+	free(v->variable);
+	free(v->type);
+	free(v->belong_to_node_id);
+}
+
+static void var_list_done(struct var_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		var_done(&l->v[i]);
+	free(l->v);
+	*l = (struct var_list){ NULL, 0 };
+}
+
+static void parse_variable(struct pctx *c, cJSON *o, struct fx_variable *v)
+{
+	cJSON *x;
+	if (!expect(c, o, T_OBJECT))
+		return;
+	check_keys(c, o, var_keys);
+	v->raw = o;
+	v->variable = get_str(c, o, "variable", REQUIRED, NULL);
+	if (v->variable && !is_ident(v->variable)) {
+		size_t s = push_key(c, "variable");
+		report(c, "invalid variable name %s (expected letters, digits and '_', not starting with a digit)",
+		       quote(v->variable).s);
+		pop(c, s);
+	}
+	int t = get_enum(c, o, "type", -1, var_types, "variable type");
+	v->type = t >= 0 ? xstrdup(var_types[t]) : NULL;
+	get_typed(c, o, "label", OPTIONAL, T_STRING, &x);
+	v->belong_to_node_id = get_str(c, o, "belong_to_node_id", OPTIONAL, "shared");
+	v->required = get_bool(c, o, "required", false);
+	v->max_length = (long)get_uint(c, o, "max_length", 0, FX_MAX_COUNT);
+	v->options = get_string_array(c, o, "options", T_ARRAY);
+	if (!v->options)
+		v->options = pooled(c, cJSON_CreateArray());
+	get_typed(c, o, "default_value", OPTIONAL, T_ANY, &v->default_value);
+	if (!v->default_value)
+		v->default_value = pooled(c, cJSON_CreateNull());
+	get_typed(c, o, "description", OPTIONAL, T_STRING, &x);
+	get_typed(c, o, "placeholder", OPTIONAL, T_STRING | T_NULL, &x);
+	get_typed(c, o, "unit", OPTIONAL, T_STRING | T_NULL, &x);
+	get_typed(c, o, "tooltips", OPTIONAL, T_STRING | T_NULL, &x);
+	get_string_array(c, o, "allowed_file_types", T_ARRAY | T_NULL);
+	get_string_array(c, o, "allowed_file_extensions", T_ARRAY);
+	get_string_array(c, o, "allowed_file_upload_methods", T_ARRAY);
+}
+
+/* arr is an array; the path is at its key. */
+static struct var_list parse_variables(struct pctx *c, cJSON *arr)
+{
+	struct var_list l = { xcalloc((size_t)cJSON_GetArraySize(arr), sizeof(struct fx_variable)), 0 };
+	struct fx_tbl names = { NULL, 0, 0 };
+	cJSON *item;
+	cJSON_ArrayForEach(item, arr) {
+		size_t s = push_index(c, l.n);
+		struct fx_variable *v = &l.v[l.n++];
+		parse_variable(c, item, v);
+		if (v->variable) {
+			struct fx_variable *first = fx_tbl_add(&names, v->variable, strlen(v->variable), v);
+			if (first) {
+				size_t s2 = push_key(c, "variable");
+				report(c, "duplicate variable %s (first defined at %.*s[%zu])", quote(v->variable).s,
+				       (int)s, c->path.data, (size_t)(first - l.v));
+				pop(c, s2);
+			}
+		}
+		pop(c, s);
+	}
+	fx_tbl_free(&names);
+	return l;
+}
+
+/* ---- nodes, edges, workflows ---- */
+
+static void parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
+{
+	cJSON *d;
+	check_keys(c, o, fail_keys);
+	struct fx_failure *f = n->fail = xcalloc(1, sizeof *f);
+	f->error = get_nonempty_str(c, o, "error");
+	int st = get_enum(c, o, "error_strategy", FX_STRATEGY_NONE, strategies, "error strategy");
+	f->strategy = st >= 0 ? (enum fx_error_strategy)st : FX_STRATEGY_NONE;
+	int r = get_typed(c, o, "default_outputs", OPTIONAL, T_OBJECT, &d);
+	if (r > 0 && st >= 0 && st != FX_STRATEGY_DEFAULT_VALUE) {
+		size_t s = push_key(c, "default_outputs");
+		report(c, "only allowed with \"error_strategy\": \"default-value\"");
+		pop(c, s);
+	}
+	if (f->strategy == FX_STRATEGY_DEFAULT_VALUE)
+		f->default_outputs = d ? d : pooled(c, cJSON_CreateObject());
+}
+
+static void parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
+{
+	cJSON *x;
+	if (!expect(c, o, T_OBJECT))
+		return;
+	check_keys(c, o, node_keys);
+	n->raw = o;
+	n->id = get_nonempty_str(c, o, "id");
+	int t = get_enum(c, o, "type", -1, node_types, "node type");
+	n->type = t >= 0 ? xstrdup(node_types[t]) : NULL;
+	n->title = get_str(c, o, "title", OPTIONAL, n->type);
+	get_typed(c, o, "icon", OPTIONAL, T_STRING | T_OBJECT, &n->icon);
+	bool is_ds = n->type && !strcmp(n->type, "datasource");
+	int dt = -1;
+	if (is_ds) {
+		dt = get_enum(c, o, "datasource_type", -1, ds_types, "datasource type");
+		n->datasource_type = dt >= 0 ? xstrdup(ds_types[dt]) : NULL;
+	} else if (n->type && cJSON_GetObjectItemCaseSensitive(o, "datasource_type")) {
+		size_t s = push_key(c, "datasource_type");
+		report(c, "only allowed on datasource nodes");
+		pop(c, s);
+	}
+	n->plugin_id = get_str(c, o, "plugin_id", OPTIONAL, dt >= 0 ? ds_plugin_ids[dt] : NULL);
+	n->provider_name = get_str(c, o, "provider_name", OPTIONAL, dt >= 0 ? ds_providers[dt] : NULL);
+	n->duration_ms = get_uint(c, o, "duration_ms", 0, FX_MAX_DURATION_MS);
+	n->inputs = cJSON_GetObjectItemCaseSensitive(o, "inputs");
+	n->outputs = cJSON_GetObjectItemCaseSensitive(o, "outputs");
+	n->process_data = cJSON_GetObjectItemCaseSensitive(o, "process_data");
+	n->execution_metadata = cJSON_GetObjectItemCaseSensitive(o, "execution_metadata");
+	if (get_typed(c, o, "fail", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = push_key(c, "fail");
+		parse_fail(c, x, n);
+		pop(c, s);
+	}
+}
+
+static void node_done(struct fx_node *n)
+{
+	free(n->id);
+	free(n->type);
+	free(n->title);
+	free(n->datasource_type);
+	free(n->plugin_id);
+	free(n->provider_name);
+	if (n->fail) {
+		free(n->fail->error);
+		free(n->fail);
+	}
+	free(n->next);
+	free(n->fail_next);
+}
+
+static void workflow_free(struct fx_workflow *wf)
+{
+	if (!wf)
+		return;
+	free(wf->id);
+	for (size_t i = 0; i < wf->n_nodes; i++)
+		node_done(&wf->nodes[i]);
+	free(wf->nodes);
+	struct var_list l = { wf->vars, wf->n_vars };
+	var_list_done(&l);
+	free(wf);
+}
+
+struct edge {
+	size_t from, to;
+	bool fail;
+};
+
+/* One node on a cycle over the edges, or -1. Iterative DFS in node and edge
+ * order, so the node named is always the same for the same fixture. */
+static long find_cycle(size_t n, const struct edge *edges, size_t n_edges)
+{
+	size_t *off = xcalloc(n + 1, sizeof *off), *adj = xcalloc(n_edges, sizeof *adj);
+	size_t *stack = xcalloc(n, sizeof *stack), *pos = xcalloc(n, sizeof *pos);
+	unsigned char *color = xcalloc(n, 1); /* 0 new, 1 on the stack, 2 done */
+	long found = -1;
+	for (size_t e = 0; e < n_edges; e++)
+		off[edges[e].from + 1]++;
+	for (size_t i = 0; i < n; i++)
+		off[i + 1] += off[i];
+	for (size_t e = 0, *fill = pos; e < n_edges; e++)
+		adj[off[edges[e].from] + fill[edges[e].from]++] = edges[e].to;
+	for (size_t root = 0; root < n && found < 0; root++) {
+		if (color[root])
+			continue;
+		size_t sp = 0;
+		stack[sp] = root;
+		pos[sp++] = off[root];
+		color[root] = 1;
+		while (sp && found < 0) {
+			size_t u = stack[sp - 1];
+			if (pos[sp - 1] == off[u + 1]) {
+				color[u] = 2;
+				sp--;
+				continue;
+			}
+			size_t v = adj[pos[sp - 1]++];
+			if (color[v] == 1) {
+				found = (long)v;
+			} else if (!color[v]) {
+				color[v] = 1;
+				stack[sp] = v;
+				pos[sp++] = off[v];
+			}
+		}
+	}
+	free(off);
+	free(adj);
+	free(stack);
+	free(pos);
+	free(color);
+	return found;
+}
+
+/* Fills next/fail_next from the edges, in edge order, without repeats. */
+static void link_nodes(struct fx_workflow *wf, const struct edge *edges, size_t n_edges)
+{
+	size_t *seen = xcalloc(wf->n_nodes, sizeof *seen);
+	size_t *seen_fail = xcalloc(wf->n_nodes, sizeof *seen_fail);
+	for (size_t e = 0; e < n_edges; e++) {
+		struct fx_node *n = &wf->nodes[edges[e].from];
+		if (edges[e].fail)
+			n->n_fail_next++;
+		else
+			n->n_next++;
+	}
+	for (size_t i = 0; i < wf->n_nodes; i++) {
+		struct fx_node *n = &wf->nodes[i];
+		n->next = n->n_next ? xcalloc(n->n_next, sizeof *n->next) : NULL;
+		n->fail_next = n->n_fail_next ? xcalloc(n->n_fail_next, sizeof *n->fail_next) : NULL;
+		n->n_next = n->n_fail_next = 0;
+	}
+	/* seen[v] == u + 1: the edge u -> v is already linked */
+	for (size_t e = 0; e < n_edges; e++) {
+		size_t u = edges[e].from, v = edges[e].to;
+		struct fx_node *n = &wf->nodes[u];
+		if (edges[e].fail) {
+			if (seen_fail[v] != u + 1)
+				n->fail_next[n->n_fail_next++] = v;
+			seen_fail[v] = u + 1;
+		} else {
+			if (seen[v] != u + 1)
+				n->next[n->n_next++] = v;
+			seen[v] = u + 1;
+		}
+	}
+	free(seen);
+	free(seen_fail);
+}
+
+/* The index of the node named by the string member key, or -1. */
+static long edge_end(struct pctx *c, cJSON *o, const char *key, const struct fx_tbl *ids)
+{
+	char *id = get_str(c, o, key, REQUIRED, NULL);
+	if (!id)
+		return -1;
+	void *v = fx_tbl_get(ids, id, strlen(id));
+	if (!v) {
+		size_t s = push_key(c, key);
+		report(c, "unknown node %s", quote(id).s);
+		pop(c, s);
+	}
+	free(id);
+	return v ? (long)((uintptr_t)v - 1) : -1;
+}
+
+static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, const struct fx_tbl *ids)
+{
+	struct edge *edges = NULL;
+	size_t n_edges = 0, cap = 0, i = 0;
+	cJSON *o;
+	cJSON_ArrayForEach(o, arr) {
+		size_t s = push_index(c, i++);
+		if (expect(c, o, T_OBJECT)) {
+			check_keys(c, o, edge_keys);
+			long from = edge_end(c, o, "source", ids);
+			long to = edge_end(c, o, "target", ids);
+			char *handle = get_str(c, o, "source_handle", OPTIONAL, "source");
+			if (from >= 0 && to >= 0 && handle) {
+				GROW(edges, n_edges, cap);
+				edges[n_edges++] = (struct edge){ (size_t)from, (size_t)to, !strcmp(handle, "fail-branch") };
+			}
+			free(handle);
+		}
+		pop(c, s);
+	}
+	long cyc = find_cycle(wf->n_nodes, edges, n_edges);
+	if (cyc >= 0)
+		report(c, "cycle through node %s", quote(wf->nodes[cyc].id).s);
+	link_nodes(wf, edges, n_edges);
+	free(edges);
+}
+
+/* Variables must belong to a node of the workflow, or be "shared". */
+static void check_belong(struct pctx *c, const struct fx_workflow *wf, const struct fx_variable *vars, size_t n,
+			 const char *which)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *b = vars[i].belong_to_node_id;
+		if (!b || !strcmp(b, "shared") || fx_workflow_node_index(wf, b) >= 0)
+			continue;
+		size_t s = push_index(c, i);
+		push_key(c, "belong_to_node_id");
+		report(c, "unknown node %s%s%s", quote(b).s, which ? " in the " : "", which ? which : "");
+		pop(c, s);
+	}
+}
+
+/* *ret_own_vars: the workflow has its own "variables" key. */
+static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_own_vars)
+{
+	cJSON *x;
+	struct fx_workflow *wf = xcalloc(1, sizeof *wf);
+	struct fx_tbl ids = { NULL, 0, 0 };
+	check_keys(c, o, wf_keys);
+	wf->id = get_uuid(c, o, "id");
+	if (get_typed(c, o, "nodes", REQUIRED, T_ARRAY, &x) > 0) {
+		size_t s = push_key(c, "nodes");
+		size_t n = (size_t)cJSON_GetArraySize(x);
+		if (!n)
+			report(c, "must not be empty");
+		wf->nodes = xcalloc(n, sizeof *wf->nodes);
+		cJSON *item;
+		cJSON_ArrayForEach(item, x) {
+			size_t i = wf->n_nodes++, s2 = push_index(c, i);
+			struct fx_node *node = &wf->nodes[i];
+			parse_node(c, item, node);
+			void *first = node->id ? fx_tbl_add(&ids, node->id, strlen(node->id), (void *)(uintptr_t)(i + 1)) : NULL;
+			if (first) {
+				size_t s3 = push_key(c, "id");
+				report(c, "duplicate node id %s (first defined at %.*s[%zu])", quote(node->id).s, (int)s2,
+				       c->path.data, (size_t)((uintptr_t)first - 1));
+				pop(c, s3);
+			}
+			pop(c, s2);
+		}
+		pop(c, s);
+	}
+	if (get_typed(c, o, "edges", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = push_key(c, "edges");
+		parse_edges(c, x, wf, &ids);
+		pop(c, s);
+	}
+	int r = get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x);
+	*ret_own_vars = r != 0;
+	if (r > 0) {
+		size_t s = push_key(c, "variables");
+		struct var_list l = parse_variables(c, x);
+		wf->vars = l.v;
+		wf->n_vars = l.n;
+		check_belong(c, wf, wf->vars, wf->n_vars, NULL);
+		pop(c, s);
+	}
+	fx_tbl_free(&ids);
+	return wf;
+}
+
+static void pipeline_free(struct fx_pipeline *p)
+{
+	if (!p)
+		return;
+	free(p->id);
+	workflow_free(p->published);
+	workflow_free(p->draft);
+	free(p);
+}
+
+static struct fx_pipeline *parse_pipeline(struct pctx *c, cJSON *o)
+{
+	static const char *const which[] = { "published", "draft" };
+	struct fx_pipeline *p = xcalloc(1, sizeof *p);
+	struct var_list shared = { NULL, 0 };
+	cJSON *x;
+	check_keys(c, o, pipeline_keys);
+	p->id = get_uuid(c, o, "id");
+	if (get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = push_key(c, "variables");
+		shared = parse_variables(c, x);
+		pop(c, s);
+	}
+	for (int k = 0; k < 2; k++) {
+		struct fx_workflow **slot = k ? &p->draft : &p->published;
+		bool own = false;
+		if (get_typed(c, o, which[k], OPTIONAL, T_OBJECT | T_NULL, &x) <= 0 || cJSON_IsNull(x))
+			continue;
+		size_t s = push_key(c, which[k]);
+		*slot = parse_workflow(c, x, &own);
+		pop(c, s);
+		if (own || !shared.n)
+			continue;
+		struct fx_workflow *wf = *slot;
+		wf->vars = xcalloc(shared.n, sizeof *wf->vars);
+		for (size_t i = 0; i < shared.n; i++) {
+			struct fx_variable *d = &wf->vars[i];
+			*d = shared.v[i];
+			d->variable = d->variable ? xstrdup(d->variable) : NULL;
+			d->type = d->type ? xstrdup(d->type) : NULL;
+			d->belong_to_node_id = d->belong_to_node_id ? xstrdup(d->belong_to_node_id) : NULL;
+		}
+		wf->n_vars = shared.n;
+		s = push_key(c, "variables");
+		char where[32];
+		snprintf(where, sizeof where, "%s workflow", which[k]);
+		check_belong(c, wf, wf->vars, wf->n_vars, where);
+		pop(c, s);
+	}
+	var_list_done(&shared);
+	return p;
+}
+
+/* ---- workspaces, knowledge bases, the file ---- */
+
+void fx_workspace_free(struct fx_workspace *ws)
+{
+	if (!ws)
+		return;
+	free(ws->id);
+	free(ws->name);
+	free(ws->owner.id);
+	free(ws->owner.name);
+	free(ws->owner.email);
+	for (size_t i = 0; i < ws->n_api_keys; i++)
+		free(ws->api_keys[i]);
+	free(ws->api_keys);
+	free(ws);
+}
+
+void fx_kb_free(struct fx_kb *kb)
+{
+	if (!kb)
+		return;
+	free(kb->id);
+	free(kb->name);
+	free(kb->description);
+	free(kb->chunk_structure);
+	pipeline_free(kb->pipeline);
+	free(kb);
+}
+
+static struct fx_workspace *parse_workspace(struct pctx *c, cJSON *o)
+{
+	cJSON *x, *k;
+	if (!expect(c, o, T_OBJECT))
+		return NULL;
+	check_keys(c, o, ws_keys);
+	struct fx_workspace *ws = xcalloc(1, sizeof *ws);
+	ws->raw = o;
+	ws->id = get_uuid(c, o, "id");
+	ws->name = get_str(c, o, "name", REQUIRED, NULL);
+	char *status = get_str(c, o, "status", OPTIONAL, "normal");
+	ws->status = status && strcmp(status, "normal") ? FX_TENANT_ARCHIVED : FX_TENANT_NORMAL;
+	free(status);
+	if (get_typed(c, o, "owner", REQUIRED, T_OBJECT | T_NULL, &x) > 0 && cJSON_IsObject(x)) {
+		size_t s = push_key(c, "owner");
+		check_keys(c, x, owner_keys);
+		ws->has_owner = true;
+		ws->owner.id = get_uuid(c, x, "id");
+		ws->owner.name = get_str(c, x, "name", REQUIRED, NULL);
+		ws->owner.email = get_str(c, x, "email", REQUIRED, NULL);
+		ws->owner_account_exists = get_bool(c, x, "account_exists", true);
+		pop(c, s);
+	}
+	if (get_typed(c, o, "api_keys", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = push_key(c, "api_keys"), i = 0;
+		ws->api_keys = xcalloc((size_t)cJSON_GetArraySize(x), sizeof *ws->api_keys);
+		cJSON_ArrayForEach(k, x) {
+			size_t s2 = push_index(c, i++);
+			if (expect(c, k, T_STRING)) {
+				if (strncmp(k->valuestring, "dataset-", 8) || !k->valuestring[8])
+					report(c, "API key must start with \"dataset-\" and go on after it");
+				else
+					ws->api_keys[ws->n_api_keys++] = xstrdup(k->valuestring);
+			}
+			pop(c, s2);
+		}
+		pop(c, s);
+	}
+	return ws;
+}
+
+static struct fx_kb *parse_kb(struct pctx *c, cJSON *o, char **ret_ws_ref)
+{
+	cJSON *x;
+	*ret_ws_ref = NULL;
+	if (!expect(c, o, T_OBJECT))
+		return NULL;
+	check_keys(c, o, kb_keys);
+	struct fx_kb *kb = xcalloc(1, sizeof *kb);
+	kb->raw = o;
+	kb->file = c->file;
+	kb->id = get_uuid(c, o, "id");
+	*ret_ws_ref = get_str(c, o, "workspace", REQUIRED, NULL);
+	if (*ret_ws_ref && uuid_valid(*ret_ws_ref))
+		lower(*ret_ws_ref);
+	kb->name = get_str(c, o, "name", REQUIRED, NULL);
+	kb->description = get_str(c, o, "description", OPTIONAL, "");
+	int cs = get_enum(c, o, "chunk_structure", 0, chunk_structures, "chunk structure");
+	kb->chunk_structure = cs >= 0 ? xstrdup(chunk_structures[cs]) : NULL;
+	kb->api_enabled = get_bool(c, o, "api_enabled", true);
+	kb->initial_documents = (unsigned)get_uint(c, o, "documents", 0, FX_MAX_COUNT);
+	if (get_typed(c, o, "pipeline", OPTIONAL, T_OBJECT | T_NULL, &x) > 0 && cJSON_IsObject(x)) {
+		size_t s = push_key(c, "pipeline");
+		kb->pipeline = parse_pipeline(c, x);
+		pop(c, s);
+	}
+	return kb;
+}
+
+void fx_parse_document(struct fx_loader *L, const char *file, cJSON *doc)
+{
+	struct pctx c = { L, file, BUF_INIT };
+	cJSON *x, *item;
+	if (!expect(&c, doc, T_OBJECT))
+		return;
+	check_keys(&c, doc, root_keys);
+	if (get_typed(&c, doc, "version", OPTIONAL, T_INT, &x) > 0) {
+		uint64_t v;
+		if (!int_value(x, UINT64_MAX, &v) || v != 1) {
+			size_t s = push_key(&c, "version");
+			report(&c, "unsupported version %s (only 1 is supported)", x->valuestring ? x->valuestring : "?");
+			pop(&c, s);
+		}
+	}
+	if (get_typed(&c, doc, "workspaces", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t i = 0;
+		cJSON_ArrayForEach(item, x) {
+			size_t s = push_key(&c, "workspaces");
+			push_index(&c, i++);
+			struct fx_workspace *ws = parse_workspace(&c, item);
+			if (ws) {
+				GROW(L->ws, L->n_ws, L->cap_ws);
+				L->ws[L->n_ws++] = (struct fx_ws_entry){ ws, file, xstrdup(c.path.data) };
+			}
+			pop(&c, s);
+		}
+	}
+	if (get_typed(&c, doc, "knowledge_bases", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t i = 0;
+		cJSON_ArrayForEach(item, x) {
+			size_t s = push_key(&c, "knowledge_bases");
+			push_index(&c, i++);
+			char *ref;
+			struct fx_kb *kb = parse_kb(&c, item, &ref);
+			if (kb) {
+				GROW(L->kbs, L->n_kbs, L->cap_kbs);
+				L->kbs[L->n_kbs++] = (struct fx_kb_entry){ kb, ref, xstrdup(c.path.data) };
+			}
+			pop(&c, s);
+		}
+	}
+	buf_free(&c.path);
+}
