@@ -1,0 +1,171 @@
+/* client.c -- the real binary and libcurl, for end-to-end tests. */
+#include "client.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void server_start(struct server *s, const char *const *extra)
+{
+	memset(s, 0, sizeof *s);
+	snprintf(s->dir, sizeof s->dir, "/tmp/dify-mock-e2e-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(s->dir));
+	char port_file[128];
+	snprintf(port_file, sizeof port_file, "%s/port", s->dir);
+	snprintf(s->log_path, sizeof s->log_path, "%s/server.log", s->dir);
+	const char *argv[64] = { DIFY_MOCK_BIN, "--port", "0", "--port-file", port_file };
+	size_t n = 5;
+	for (size_t i = 0; extra && extra[i] && n < 62; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	s->pid = fork();
+	ck_assert_int_ge(s->pid, 0);
+	if (s->pid == 0) {
+		int fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execv(DIFY_MOCK_BIN, (char *const *)argv);
+		_exit(127);
+	}
+	/* Wait for the port file: the server writes it once it accepts connections. */
+	double deadline = now_s() + 10;
+	while (now_s() < deadline) {
+		FILE *f = fopen(port_file, "r");
+		if (f) {
+			int ok = fscanf(f, "%u", &s->port);
+			fclose(f);
+			if (ok == 1 && s->port)
+				return;
+		}
+		int st;
+		if (waitpid(s->pid, &st, WNOHANG) == s->pid)
+			ck_abort_msg("dify-mock exited early; see %s", s->log_path);
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	kill(s->pid, SIGKILL);
+	ck_abort_msg("dify-mock did not start in 10 s");
+}
+
+int server_stop(struct server *s)
+{
+	int st;
+	kill(s->pid, SIGTERM);
+	if (waitpid(s->pid, &st, 0) != s->pid)
+		return -1;
+	char cmd[160];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", s->dir);
+	if (system(cmd)) {
+		/* leftovers in /tmp are harmless */
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static size_t collect(char *p, size_t size, size_t n, void *ud)
+{
+	buf_append(ud, p, size * n);
+	return size * n;
+}
+
+static size_t collect_headers(char *p, size_t size, size_t n, void *ud)
+{
+	struct buf *b = ud;
+	/* A new status line starts a new response (after 100 Continue). */
+	if (n * size >= 5 && !memcmp(p, "HTTP/", 5))
+		buf_reset(b);
+	buf_append(b, p, size * n);
+	return size * n;
+}
+
+void http_request(const struct server *s, const char *method, const char *path, const char *const *headers,
+		  const char *body, struct reply *ret)
+{
+	CURL *c = curl_easy_init();
+	ck_assert_ptr_nonnull(c);
+	char url[512];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", s->port, path);
+	struct buf b = BUF_INIT, h = BUF_INIT;
+	struct curl_slist *hl = NULL;
+	for (size_t i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	hl = curl_slist_append(hl, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_headers);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	CURLcode rc = curl_easy_perform(c);
+	ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
+	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &ret->total_s);
+	ret->body = buf_steal(&b, &ret->body_len);
+	ret->headers = buf_steal(&h, NULL);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+}
+
+void post_json(const struct server *s, const char *path, const char *body, struct reply *ret)
+{
+	const char *h[] = { "Authorization: Bearer " DEMO_KEY, "Content-Type: application/json", NULL };
+	http_request(s, "POST", path, h, body, ret);
+}
+
+void reply_free(struct reply *r)
+{
+	free(r->headers);
+	free(r->body);
+	memset(r, 0, sizeof *r);
+}
+
+char *reply_header(const struct reply *r, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = r->headers; p && *p;) {
+		const char *e = strstr(p, "\r\n");
+		if (!e)
+			break;
+		if ((size_t)(e - p) > n && p[n] == ':' && !strncasecmp(p, name, n)) {
+			const char *v = p + n + 1;
+			while (*v == ' ')
+				v++;
+			return xstrndup(v, (size_t)(e - v));
+		}
+		p = e + 2;
+	}
+	return NULL;
+}
+
+bool reply_has_header(const struct reply *r, const char *name)
+{
+	char *v = reply_header(r, name);
+	free(v);
+	return v != NULL;
+}

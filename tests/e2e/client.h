@@ -1,0 +1,44 @@
+/* client.h -- end-to-end test helpers: start and stop the real binary, and
+ * make HTTP requests over libcurl, keeping the exact bytes. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct server {
+	pid_t pid;
+	unsigned port;
+	char dir[64];          /* temporary directory (port file, logs) */
+	char log_path[128];    /* the server's stderr */
+};
+
+/* Starts DIFY_MOCK_BIN with --port 0 --port-file and the given extra
+ * arguments (NULL-terminated), waits until it serves. Aborts the test on
+ * failure. */
+void server_start(struct server *s, const char *const *extra_args);
+/* SIGTERM, then waits; returns the exit status (or -1). */
+int server_stop(struct server *s);
+
+struct reply {
+	long status;
+	char *headers;   /* raw header block of the final response */
+	char *body;
+	size_t body_len;
+	double total_s;  /* time to the end of the body */
+};
+
+/* headers: NULL-terminated "Name: value" strings. body may be NULL. */
+void http_request(const struct server *s, const char *method, const char *path, const char *const *headers,
+		  const char *body, struct reply *ret);
+void reply_free(struct reply *r);
+/* The value of a response header (case-insensitive name), heap or NULL. */
+char *reply_header(const struct reply *r, const char *name);
+/* True when name appears among the response headers. */
+bool reply_has_header(const struct reply *r, const char *name);
+
+/* A POST of body to path with the demo key and JSON content type. */
+void post_json(const struct server *s, const char *path, const char *body, struct reply *ret);
+
+#define DEMO_KEY "dataset-difymockdemokey000000000"
+#define DEMO_KB "3f2a9c1e-7b4d-4e8a-9f1c-2d5e6a7b8c9d"
+#define RUN_PATH(kb) "/v1/datasets/" kb "/pipeline/run"

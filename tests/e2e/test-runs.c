@@ -1,0 +1,9 @@
+/* test-runs.c -- placeholder, being written. */
+#include <check.h>
+
+#include "client.h"
+
+Suite *test_suite(void)
+{
+	return suite_create("e2e-runs");
+}
