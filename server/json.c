@@ -293,7 +293,7 @@ static cJSON *parse_number(struct parser *ps)
 		return NULL;
 	}
 	size_t n = (size_t)(ps->p - s);
-	if (!is_float && n == 2 && s[1] == '0')
+	if (!is_float && n == 2 && s[0] == '-' && s[1] == '0')
 		s++, n--; /* "-0" is the int 0 in Python: keep "0" as the literal */
 	char *lit = cJSON_malloc(n + 1);
 	if (!lit)
