@@ -328,26 +328,81 @@ static bool match_word(struct parser *ps, const char *word)
 
 static cJSON *parse_value(struct parser *ps);
 
-/* Python dict semantics for repeated keys: the first occurrence keeps its
- * position and takes the later value. Lookup is linear: request bodies have
- * few keys, and a quadratic blow-up needs more keys than a body limit allows
- * to matter. */
-static void object_put(cJSON *obj, cJSON *value, const char *key)
+/* Member lookup for duplicate keys. Small objects are searched linearly;
+ * from KEYS_INDEX_AT members on, an open-addressing hash of the members keeps
+ * a body of many keys (up to the 15 MiB body limit) linear instead of
+ * quadratic. */
+#define KEYS_INDEX_AT 16
+
+struct keyset {
+	cJSON **slots; /* members, NULL = empty; cap is a power of two */
+	size_t cap, n;
+};
+
+static uint64_t key_hash(const char *k)
 {
-	for (cJSON *old = obj->child; old; old = old->next) {
-		if (old->string && strcmp(old->string, key) == 0) {
-			value->string = old->string; /* keep the exact first key */
-			old->string = NULL;
-			cJSON_ReplaceItemViaPointer(obj, old, value);
-			return;
-		}
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static cJSON **keyset_slot(struct keyset *ks, const char *key)
+{
+	size_t i = (size_t)key_hash(key) & (ks->cap - 1);
+	while (ks->slots[i] && strcmp(ks->slots[i]->string, key) != 0)
+		i = (i + 1) & (ks->cap - 1);
+	return &ks->slots[i];
+}
+
+/* Indexes every member of obj, in a table at most half full. */
+static void keyset_build(struct keyset *ks, const cJSON *obj, size_t members)
+{
+	free(ks->slots);
+	ks->cap = 64;
+	while (ks->cap < members * 2)
+		ks->cap *= 2;
+	ks->slots = xcalloc(ks->cap, sizeof *ks->slots);
+	ks->n = members;
+	for (cJSON *c = obj->child; c; c = c->next)
+		*keyset_slot(ks, c->string) = c;
+}
+
+/* Python dict semantics for repeated keys: the first occurrence keeps its
+ * position and takes the later value. */
+static void object_put(cJSON *obj, cJSON *value, const char *key, struct keyset *ks,
+		       size_t *members)
+{
+	cJSON *old = NULL, **slot = NULL;
+	if (ks->cap) {
+		slot = keyset_slot(ks, key);
+		old = *slot;
+	} else {
+		for (old = obj->child; old && strcmp(old->string, key) != 0; old = old->next)
+			;
+	}
+	if (old) {
+		value->string = old->string; /* keep the exact first key */
+		old->string = NULL;
+		cJSON_ReplaceItemViaPointer(obj, old, value);
+		if (slot)
+			*slot = value;
+		return;
 	}
 	cJSON_AddItemToObject(obj, key, value);
+	++*members;
+	if (slot && ++ks->n * 2 <= ks->cap)
+		*slot = value;
+	else if (slot || *members >= KEYS_INDEX_AT)
+		keyset_build(ks, obj, *members); /* first index, or grow */
 }
 
 static cJSON *parse_object(struct parser *ps)
 {
 	cJSON *obj = cJSON_CreateObject();
+	struct keyset ks = { NULL, 0, 0 };
+	size_t members = 0;
 	ps->p++; /* '{' */
 	skip_ws(ps);
 	if (ps->p < ps->end && *ps->p == '}') {
@@ -375,7 +430,7 @@ static cJSON *parse_object(struct parser *ps)
 			free(key);
 			goto error;
 		}
-		object_put(obj, value, key);
+		object_put(obj, value, key, &ks, &members);
 		free(key);
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
@@ -384,12 +439,14 @@ static cJSON *parse_object(struct parser *ps)
 		}
 		if (ps->p < ps->end && *ps->p == '}') {
 			ps->p++;
+			free(ks.slots);
 			return obj;
 		}
 		fail(ps, "expected ',' or '}'");
 		goto error;
 	}
 error:
+	free(ks.slots);
 	cJSON_Delete(obj);
 	return NULL;
 }

@@ -9,7 +9,8 @@
 #include "json.h"
 
 /* Code points >= U+00A0 that str.isprintable() rejects: categories Zs, Zl, Zp,
- * Cf, Co and Cs, from Python 3.12's Unicode 15 tables. Unassigned code points
+ * Cf, Co and Cs: CPython 3.11's Unicode 14 tables plus U+13439..U+1343F,
+ * which Unicode 15 (CPython 3.12, Dify's runtime) made Cf. Unassigned code points
  * (Cn) are also non-printable in Python but need the full Unicode database;
  * they are written raw here. Below U+00A0 only ASCII printables pass. */
 static const struct { uint32_t lo, hi; } nonprintable[] = {

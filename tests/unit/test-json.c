@@ -99,6 +99,24 @@ START_TEST(test_parse_merges_duplicate_keys_first_position_last_value)
 }
 END_TEST
 
+START_TEST(test_parse_merges_duplicate_keys_in_large_objects)
+{
+	/* Past the size where members get a hash index: k0..k99 twice. */
+	struct buf in = BUF_INIT, want = BUF_INIT;
+	buf_putc(&in, '{');
+	buf_putc(&want, '{');
+	for (int i = 0; i < 200; i++)
+		buf_printf(&in, "%s\"k%d\":%d", i ? "," : "", i % 100, i);
+	for (int i = 0; i < 100; i++)
+		buf_printf(&want, "%s\"k%d\":%d", i ? "," : "", i, i + 100);
+	buf_putc(&in, '}');
+	buf_putc(&want, '}');
+	assert_roundtrip(in.data, JSON_ORJSON, want.data);
+	buf_free(&in);
+	buf_free(&want);
+}
+END_TEST
+
 START_TEST(test_parse_rejects_invalid_utf8)
 {
 	assert_rejected("\"\xc0\xaf\"");         /* overlong '/' */
@@ -412,6 +430,7 @@ Suite *test_suite(void)
 	tcase_add_test(p, test_parse_writes_negative_zero_int_as_zero);
 	tcase_add_test(p, test_parse_tags_floats_and_keeps_literals);
 	tcase_add_test(p, test_parse_merges_duplicate_keys_first_position_last_value);
+	tcase_add_test(p, test_parse_merges_duplicate_keys_in_large_objects);
 	tcase_add_test(p, test_parse_rejects_invalid_utf8);
 	tcase_add_test(p, test_parse_rejects_lone_surrogate);
 	tcase_add_test(p, test_parse_combines_surrogate_pairs_and_decodes_escapes);
