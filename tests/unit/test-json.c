@@ -69,6 +69,8 @@ END_TEST
 START_TEST(test_parse_writes_negative_zero_int_as_zero)
 {
 	assert_roundtrip("[-0,-0.0,0]", JSON_ORJSON, "[0,-0.0,0]");
+	/* Only "-0" is rewritten: other two-character ints keep their text. */
+	assert_roundtrip("[10,50,-1,-9,99]", JSON_ORJSON, "[10,50,-1,-9,99]");
 }
 END_TEST
 
