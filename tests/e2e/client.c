@@ -169,3 +169,72 @@ bool reply_has_header(const struct reply *r, const char *name)
 	free(v);
 	return v != NULL;
 }
+
+struct stream_ctx {
+	struct buf body;
+	struct stream_chunk *chunks;
+	size_t n;
+	double start;
+	size_t abort_after;
+	bool aborted;
+};
+
+static size_t collect_stream(char *p, size_t size, size_t n, void *ud)
+{
+	struct stream_ctx *c = ud;
+	c->chunks = realloc(c->chunks, (c->n + 1) * sizeof *c->chunks);
+	c->chunks[c->n++] = (struct stream_chunk){ now_s() - c->start, c->body.len, size * n };
+	buf_append(&c->body, p, size * n);
+	if (c->abort_after && c->body.len >= c->abort_after) {
+		c->aborted = true;
+		return 0; /* makes libcurl hang up */
+	}
+	return size * n;
+}
+
+void http_stream(const struct server *s, const char *path, const char *body, size_t abort_after,
+		 struct stream_reply *ret)
+{
+	CURL *c = curl_easy_init();
+	char url[512];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", s->port, path);
+	struct stream_ctx ctx = { .body = BUF_INIT, .start = now_s(), .abort_after = abort_after };
+	struct buf h = BUF_INIT;
+	struct curl_slist *hl = NULL;
+	hl = curl_slist_append(hl, "Authorization: Bearer " DEMO_KEY);
+	hl = curl_slist_append(hl, "Content-Type: application/json");
+	hl = curl_slist_append(hl, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_stream);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &ctx);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_headers);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	ret->curl_code = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
+	ret->body = buf_steal(&ctx.body, &ret->body_len);
+	ret->headers = buf_steal(&h, NULL);
+	ret->chunks = ctx.chunks;
+	ret->n_chunks = ctx.n;
+	ret->aborted = ctx.aborted;
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+}
+
+void stream_reply_free(struct stream_reply *r)
+{
+	free(r->headers);
+	free(r->body);
+	free(r->chunks);
+	memset(r, 0, sizeof *r);
+}
+
+double stream_time_at(const struct stream_reply *r, size_t off)
+{
+	for (size_t i = 0; i < r->n_chunks; i++)
+		if (off >= r->chunks[i].off && off < r->chunks[i].off + r->chunks[i].len)
+			return r->chunks[i].at_s;
+	return -1;
+}

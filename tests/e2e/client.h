@@ -42,3 +42,28 @@ void post_json(const struct server *s, const char *path, const char *body, struc
 #define DEMO_KEY "dataset-difymockdemokey000000000"
 #define DEMO_KB "3f2a9c1e-7b4d-4e8a-9f1c-2d5e6a7b8c9d"
 #define RUN_PATH(kb) "/v1/datasets/" kb "/pipeline/run"
+
+/* A streamed response, chunk by chunk, with arrival times. */
+struct stream_chunk {
+	double at_s;       /* seconds since the request started */
+	size_t off, len;   /* into body */
+};
+
+struct stream_reply {
+	long status;
+	char *headers;
+	char *body;
+	size_t body_len;
+	struct stream_chunk *chunks;
+	size_t n_chunks;
+	bool aborted;      /* we hung up after abort_after bytes */
+	int curl_code;
+};
+
+/* POSTs body to path with the demo key; reads until the server ends the
+ * body, or hangs up once abort_after (> 0) bytes have arrived. */
+void http_stream(const struct server *s, const char *path, const char *body, size_t abort_after,
+		 struct stream_reply *ret);
+void stream_reply_free(struct stream_reply *r);
+/* The arrival time of the chunk holding body offset off. */
+double stream_time_at(const struct stream_reply *r, size_t off);
