@@ -124,6 +124,37 @@ void fx_problems_free(struct fx_problems *p)
 	p->n = 0;
 }
 
+struct fx_qstr fx_quote(const char *s)
+{
+	struct fx_qstr q;
+	size_t n = strlen(s), o = 0;
+	bool cut = n > 64;
+	if (cut) {
+		n = 64;
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--; /* do not split a UTF-8 sequence */
+	}
+	q.s[o++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\') {
+			q.s[o++] = '\\';
+			q.s[o++] = (char)ch;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			o += (size_t)snprintf(q.s + o, sizeof q.s - o, "\\x%02x", ch);
+		} else {
+			q.s[o++] = (char)ch;
+		}
+	}
+	if (cut) {
+		memcpy(q.s + o, "...", 3);
+		o += 3;
+	}
+	q.s[o++] = '"';
+	q.s[o] = '\0';
+	return q;
+}
+
 /* ---- files ---- */
 
 struct strv {
@@ -271,8 +302,8 @@ static void resolve(struct fx_loader *L, struct fixtures *fx)
 			continue;
 		const struct fx_ws_entry *first = fx_tbl_add(&ws_by_id, e->ws->id, strlen(e->ws->id), e);
 		if (first)
-			fx_problem(L, e->file, NULL, "%s.id: duplicate workspace id \"%s\" (first defined at %s: %s.id)",
-				   e->path, e->ws->id, first->file, first->path);
+			fx_problem(L, e->file, NULL, "%s.id: duplicate workspace id %s (first defined at %s: %s.id)",
+				   e->path, fx_quote(e->ws->id).s, first->file, first->path);
 	}
 	for (size_t i = 0; i < L->n_ws; i++) {
 		struct fx_ws_entry *e = &L->ws[i];
@@ -285,8 +316,8 @@ static void resolve(struct fx_loader *L, struct fixtures *fx)
 			size_t fk = 0;
 			while (strcmp(first->api_keys[fk], key))
 				fk++;
-			fx_problem(L, e->file, NULL, "%s.api_keys[%zu]: duplicate API key \"%s\" (first defined at %s: %s.api_keys[%zu])",
-				   e->path, k, key, fe->file, fe->path, fk);
+			fx_problem(L, e->file, NULL, "%s.api_keys[%zu]: duplicate API key %s (first defined at %s: %s.api_keys[%zu])",
+				   e->path, k, fx_quote(key).s, fe->file, fe->path, fk);
 		}
 	}
 	for (size_t i = 0; i < L->n_kbs; i++) {
@@ -299,8 +330,8 @@ static void resolve(struct fx_loader *L, struct fixtures *fx)
 					if (L->kbs[j].kb == first)
 						fpath = L->kbs[j].path;
 				fx_problem(L, e->kb->file, NULL,
-					   "%s.id: duplicate knowledge base id \"%s\" (first defined at %s: %s.id)", e->path,
-					   e->kb->id, first->file, fpath);
+					   "%s.id: duplicate knowledge base id %s (first defined at %s: %s.id)", e->path,
+					   fx_quote(e->kb->id).s, first->file, fpath);
 			}
 		}
 		if (e->workspace_ref) {
@@ -308,9 +339,8 @@ static void resolve(struct fx_loader *L, struct fixtures *fx)
 			if (w) {
 				e->kb->workspace = w->ws;
 			} else {
-				char *ref = e->workspace_ref;
-				fx_problem(L, e->kb->file, NULL, "%s.workspace: unknown workspace \"%.64s%s\"", e->path, ref,
-					   strlen(ref) > 64 ? "..." : "");
+				fx_problem(L, e->kb->file, NULL, "%s.workspace: unknown workspace %s", e->path,
+					   fx_quote(e->workspace_ref).s);
 			}
 		}
 	}

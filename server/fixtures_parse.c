@@ -121,40 +121,6 @@ static void report(struct pctx *c, const char *fmt, ...)
 	buf_free(&msg);
 }
 
-/* A user string for a message: quoted, escaped, cut after 64 bytes. */
-struct qstr {
-	char s[96];
-};
-
-static struct qstr quote(const char *s)
-{
-	struct qstr q;
-	size_t o = 0, i = 0;
-	q.s[o++] = '"';
-	for (; s[i] && i < 64; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\') {
-			q.s[o++] = '\\';
-			q.s[o++] = (char)ch;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			o += (size_t)snprintf(q.s + o, 5, "\\x%02x", ch);
-		} else {
-			q.s[o++] = (char)ch;
-		}
-	}
-	if (s[i]) {
-		while (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0x80)
-			o--; /* drop a cut UTF-8 sequence ... */
-		if (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0xc0)
-			o--; /* ... including its lead byte */
-		memcpy(q.s + o, "...", 3);
-		o += 3;
-	}
-	q.s[o++] = '"';
-	q.s[o] = '\0';
-	return q;
-}
-
 /* ---- typed members ---- */
 
 enum {
@@ -350,7 +316,7 @@ static char *get_uuid(struct pctx *c, cJSON *obj, const char *key)
 	char *s = get_str(c, obj, key, REQUIRED, NULL);
 	if (s && !uuid_valid(s)) {
 		size_t saved = push_key(c, key);
-		report(c, "invalid uuid %s (expected 8-4-4-4-12 hex digits)", quote(s).s);
+		report(c, "invalid uuid %s (expected 8-4-4-4-12 hex digits)", fx_quote(s).s);
 		pop(c, saved);
 		free(s);
 		return NULL;
@@ -375,7 +341,7 @@ static int get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const 
 	for (int i = 0; values[i]; i++)
 		buf_printf(&list, "%s%s", i ? ", " : "", values[i]);
 	size_t s = push_key(c, key);
-	report(c, "unknown %s %s (expected one of: %s)", what, quote(v->valuestring).s, list.data);
+	report(c, "unknown %s %s (expected one of: %s)", what, fx_quote(v->valuestring).s, list.data);
 	pop(c, s);
 	buf_free(&list);
 	return -1;
@@ -445,7 +411,7 @@ static void parse_variable(struct pctx *c, cJSON *o, struct fx_variable *v)
 	if (v->variable && !is_ident(v->variable)) {
 		size_t s = push_key(c, "variable");
 		report(c, "invalid variable name %s (expected letters, digits and '_', not starting with a digit)",
-		       quote(v->variable).s);
+		       fx_quote(v->variable).s);
 		pop(c, s);
 	}
 	int t = get_enum(c, o, "type", -1, var_types, "variable type");
@@ -483,7 +449,7 @@ static struct var_list parse_variables(struct pctx *c, cJSON *arr)
 			struct fx_variable *first = fx_tbl_add(&names, v->variable, strlen(v->variable), v);
 			if (first) {
 				size_t s2 = push_key(c, "variable");
-				report(c, "duplicate variable %s (first defined at %.*s[%zu])", quote(v->variable).s,
+				report(c, "duplicate variable %s (first defined at %.*s[%zu])", fx_quote(v->variable).s,
 				       (int)s, c->path.data, (size_t)(first - l.v));
 				pop(c, s2);
 			}
@@ -675,7 +641,7 @@ static long edge_end(struct pctx *c, cJSON *o, const char *key, const struct fx_
 	void *v = fx_tbl_get(ids, id, strlen(id));
 	if (!v) {
 		size_t s = push_key(c, key);
-		report(c, "unknown node %s", quote(id).s);
+		report(c, "unknown node %s", fx_quote(id).s);
 		pop(c, s);
 	}
 	free(id);
@@ -704,7 +670,7 @@ static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, cons
 	}
 	long cyc = find_cycle(wf->n_nodes, edges, n_edges);
 	if (cyc >= 0)
-		report(c, "cycle through node %s", quote(wf->nodes[cyc].id).s);
+		report(c, "cycle through node %s", fx_quote(wf->nodes[cyc].id).s);
 	link_nodes(wf, edges, n_edges);
 	free(edges);
 }
@@ -719,7 +685,7 @@ static void check_belong(struct pctx *c, const struct fx_workflow *wf, const str
 			continue;
 		size_t s = push_index(c, i);
 		push_key(c, "belong_to_node_id");
-		report(c, "unknown node %s%s%s", quote(b).s, which ? " in the " : "", which ? which : "");
+		report(c, "unknown node %s%s%s", fx_quote(b).s, which ? " in the " : "", which ? which : "");
 		pop(c, s);
 	}
 }
@@ -746,7 +712,7 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 			void *first = node->id ? fx_tbl_add(&ids, node->id, strlen(node->id), (void *)(uintptr_t)(i + 1)) : NULL;
 			if (first) {
 				size_t s3 = push_key(c, "id");
-				report(c, "duplicate node id %s (first defined at %.*s[%zu])", quote(node->id).s, (int)s2,
+				report(c, "duplicate node id %s (first defined at %.*s[%zu])", fx_quote(node->id).s, (int)s2,
 				       c->path.data, (size_t)((uintptr_t)first - 1));
 				pop(c, s3);
 			}

@@ -57,6 +57,14 @@ struct fx_loader {
 void fx_problem(struct fx_loader *L, const char *file, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* A user string for a message: in double quotes, with '"', '\\' and control
+ * characters escaped, cut after 64 bytes (at a character boundary) with "...".
+ * Use it as fx_quote(s).s within one full expression. */
+struct fx_qstr {
+	char s[1 + 4 * 64 + 3 + 2];
+};
+struct fx_qstr fx_quote(const char *s);
+
 /* Checks one parsed fixture file against the schema and appends what it
  * defines to L (even when some of it is wrong, so that duplicates across
  * files are still found). doc must outlive L's results: the structs borrow

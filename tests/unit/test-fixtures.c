@@ -617,6 +617,20 @@ START_TEST(test_problem_other_rules)
 }
 END_TEST
 
+#define X16 "xxxxxxxxxxxxxxxx"
+START_TEST(test_problem_values_are_quoted_and_cut)
+{
+	assert_one_problem(WITH_DRAFT("{'id':" WF_ID ",'nodes':[{'id':'s','type':'a\\\"b\\n'}]}"),
+			   "a.json: " DRAFT_PATH ".nodes[0].type: unknown node type \"a\\\"b\\x0a\" (expected one of: "
+			   "datasource, tool, knowledge-index, llm, code, if-else, template-transform, http-request, "
+			   "variable-aggregator, document-extractor, list-operator, parameter-extractor, "
+			   "question-classifier, assigner, agent, iteration, loop, human-input, start, end, answer)");
+	/* 63 x, then a two-byte character across the 64-byte cut */
+	assert_one_problem("{'knowledge_bases':[{'id':" KB_ID ",'workspace':'" X16 X16 X16 "xxxxxxxxxxxxxxx\u00e9tc','name':'K'}]}",
+			   "a.json: knowledge_bases[0].workspace: unknown workspace \"" X16 X16 X16 "xxxxxxxxxxxxxxx...\"");
+}
+END_TEST
+
 START_TEST(test_problem_directories)
 {
 	char *dir = make_data_dir();
@@ -725,6 +739,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_problem_unknown_key);
 	tcase_add_test(tc, test_problem_unknown_workspace_reference);
 	tcase_add_test(tc, test_problem_other_rules);
+	tcase_add_test(tc, test_problem_values_are_quoted_and_cut);
 	tcase_add_test(tc, test_problem_directories);
 	tcase_add_test(tc, test_problem_file_too_large);
 	tcase_add_test(tc, test_all_problems_are_collected);
