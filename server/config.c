@@ -113,7 +113,7 @@ enum config_result config_parse_args(struct config *cfg, int argc, char **argv, 
 {
 	unsigned long ul;
 	int c;
-	optind = 1;
+	optind = 0; /* glibc: 0 also resets the position inside a "-hv" cluster left by an earlier call */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:H:p:vhV", longopts, NULL)) != -1) {
 		switch (c) {
