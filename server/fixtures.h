@@ -79,6 +79,7 @@ struct fx_workflow {
 	char *id;                  /* workflow id (uuid) */
 	struct fx_node *nodes;     /* in fixture order */
 	size_t n_nodes;
+	size_t *order;             /* all node indexes in topological order, fixture order breaking ties */
 	struct fx_variable *vars;  /* rag_pipeline_variables, in stored order */
 	size_t n_vars;
 };

@@ -540,6 +540,7 @@ static void workflow_free(struct fx_workflow *wf)
 	for (size_t i = 0; i < wf->n_nodes; i++)
 		node_done(&wf->nodes[i]);
 	free(wf->nodes);
+	free(wf->order);
 	struct var_list l = { wf->vars, wf->n_vars };
 	var_list_done(&l);
 	free(wf);
@@ -648,6 +649,69 @@ static long edge_end(struct pctx *c, cJSON *o, const char *key, const struct fx_
 	return v ? (long)((uintptr_t)v - 1) : -1;
 }
 
+/* Sift helpers for a min-heap of node indexes. */
+static void heap_push(size_t *h, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+	for (h[i] = v; i && h[(i - 1) / 2] > h[i]; i = (i - 1) / 2) {
+		size_t t = h[i];
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+	}
+}
+
+static size_t heap_pop(size_t *h, size_t *n)
+{
+	size_t top = h[0];
+	h[0] = h[--*n];
+	for (size_t i = 0;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < *n && h[l] < h[m])
+			m = l;
+		if (r < *n && h[r] < h[m])
+			m = r;
+		if (m == i)
+			break;
+		size_t t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* Kahn's algorithm with the lowest ready index first: the simulator walks
+ * this order, so runs are stable and planning a run is linear. Computed once
+ * here, not per request. Call only on an acyclic graph. */
+static size_t *topo_order(const struct fx_workflow *wf)
+{
+	size_t n = wf->n_nodes, *indeg = xcalloc(n, sizeof *indeg), *ready = xcalloc(n, sizeof *ready);
+	size_t *order = xcalloc(n, sizeof *order), n_ready = 0, done = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < wf->nodes[i].n_next; k++)
+			indeg[wf->nodes[i].next[k]]++;
+		for (size_t k = 0; k < wf->nodes[i].n_fail_next; k++)
+			indeg[wf->nodes[i].fail_next[k]]++;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!indeg[i])
+			heap_push(ready, &n_ready, i);
+	while (n_ready) {
+		size_t u = heap_pop(ready, &n_ready);
+		const struct fx_node *nd = &wf->nodes[u];
+		order[done++] = u;
+		for (size_t k = 0; k < nd->n_next; k++)
+			if (!--indeg[nd->next[k]])
+				heap_push(ready, &n_ready, nd->next[k]);
+		for (size_t k = 0; k < nd->n_fail_next; k++)
+			if (!--indeg[nd->fail_next[k]])
+				heap_push(ready, &n_ready, nd->fail_next[k]);
+	}
+	free(indeg);
+	free(ready);
+	return order;
+}
+
 static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, const struct fx_tbl *ids)
 {
 	struct edge *edges = NULL;
@@ -672,6 +736,8 @@ static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, cons
 	if (cyc >= 0)
 		report(c, "cycle through node %s", fx_quote(wf->nodes[cyc].id).s);
 	link_nodes(wf, edges, n_edges);
+	if (cyc < 0)
+		wf->order = topo_order(wf);
 	free(edges);
 }
 
@@ -724,6 +790,8 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 		size_t s = push_key(c, "edges");
 		parse_edges(c, x, wf, &ids);
 		pop(c, s);
+	} else {
+		wf->order = topo_order(wf);
 	}
 	int r = get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x);
 	*ret_own_vars = r != 0;

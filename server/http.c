@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,6 +256,21 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	*req_cls = NULL;
 }
 
+/* SSE chunks are small and spaced in time: with Nagle's algorithm a chunk
+ * waits for the client's delayed ACK of the previous one (up to 40 ms). */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	(void)socket_context;
+	if (code != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int one = 1;
+	if (ci)
+		setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 static int resolve(const char *host, unsigned port, struct sockaddr_storage *ret, bool *ret_v6, char *err,
 		   size_t errlen)
 {
@@ -302,7 +319,7 @@ int http_start(const struct http_options *opt, const struct api_ctx *ctx, struct
 			 MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
 	s->daemon = MHD_start_daemon(
 		flags, (uint16_t)opt->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
 		MHD_OPTION_CONNECTION_LIMIT, opt->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 300u,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
 		MHD_OPTION_END);

@@ -23,6 +23,14 @@ void ids_unseed(void)
 	atomic_store(&seeded, false);
 }
 
+uint64_t ids_mix(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 /* splitmix64 over a shared counter: each call gets its own output without a
  * lock, and the sequence depends only on the seed and the call order. */
 static uint64_t next64(void)
@@ -32,10 +40,22 @@ static uint64_t next64(void)
 		if (getrandom(&v, sizeof v, 0) == sizeof v)
 			return v;
 	}
-	uint64_t z = seed_base + (atomic_fetch_add(&counter, 1) + 1) * 0x9e3779b97f4a7c15ull;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return ids_mix(seed_base + atomic_fetch_add(&counter, 1) * 0x9e3779b97f4a7c15ull);
+}
+
+uint64_t ids_random64(void)
+{
+	return next64();
+}
+
+void ids_uuid4_from(uint64_t hi, uint64_t lo, char out[IDS_UUID_LEN + 1])
+{
+	uuid_t u;
+	memcpy(u, &hi, 8);
+	memcpy(u + 8, &lo, 8);
+	u[6] = (u[6] & 0x0f) | 0x40;
+	u[8] = (u[8] & 0x3f) | 0x80;
+	uuid_unparse_lower(u, out);
 }
 
 void ids_uuid4(char out[IDS_UUID_LEN + 1])
@@ -43,14 +63,11 @@ void ids_uuid4(char out[IDS_UUID_LEN + 1])
 	uuid_t u;
 	if (!atomic_load(&seeded)) {
 		uuid_generate_random(u);
-	} else {
-		uint64_t a = next64(), b = next64();
-		memcpy(u, &a, 8);
-		memcpy(u + 8, &b, 8);
-		u[6] = (u[6] & 0x0f) | 0x40;
-		u[8] = (u[8] & 0x3f) | 0x80;
+		uuid_unparse_lower(u, out);
+		return;
 	}
-	uuid_unparse_lower(u, out);
+	uint64_t a = next64();
+	ids_uuid4_from(a, next64(), out);
 }
 
 void ids_uuid7(char out[IDS_UUID_LEN + 1], int64_t unix_ms)

@@ -13,6 +13,13 @@ void ids_unseed(void);
 void ids_uuid4(char out[IDS_UUID_LEN + 1]);
 /* A UUID version 7 (time-ordered, as Dify's credential ids) for unix_ms. */
 void ids_uuid7(char out[IDS_UUID_LEN + 1], int64_t unix_ms);
+/* 64 random bits (reproducible under ids_seed). */
+uint64_t ids_random64(void);
+/* A version 4 UUID made from 128 given bits: a run derives its node
+ * execution ids from one random base instead of storing them. */
+void ids_uuid4_from(uint64_t hi, uint64_t lo, char out[IDS_UUID_LEN + 1]);
+/* splitmix64's finalizer: spreads a counter into random-looking bits. */
+uint64_t ids_mix(uint64_t x);
 /* Uniform in [lo, hi]. */
 uint32_t ids_range(uint32_t lo, uint32_t hi);
 /* Canonical 8-4-4-4-12 hex form (either case)? */

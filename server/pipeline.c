@@ -41,72 +41,25 @@ cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item)
 	return json_dup(v);
 }
 
-/* Kahn's algorithm, ties broken by fixture order, so runs are stable. The
- * fixture loader has already refused cycles. */
-static size_t *topo_order(const struct fx_workflow *wf)
-{
-	size_t n = wf->n_nodes;
-	size_t *indeg = xcalloc(n, sizeof *indeg), *order = xmalloc(n * sizeof *order);
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < wf->nodes[i].n_next; k++)
-			indeg[wf->nodes[i].next[k]]++;
-		for (size_t k = 0; k < wf->nodes[i].n_fail_next; k++)
-			indeg[wf->nodes[i].fail_next[k]]++;
-	}
-	size_t done = 0;
-	bool *placed = xcalloc(n, sizeof *placed);
-	while (done < n) {
-		size_t pick = n;
-		for (size_t i = 0; i < n; i++)
-			if (!placed[i] && !indeg[i]) {
-				pick = i;
-				break;
-			}
-		if (pick == n)
-			break; /* unreachable: cycles are refused at load */
-		placed[pick] = true;
-		order[done++] = pick;
-		const struct fx_node *nd = &wf->nodes[pick];
-		for (size_t k = 0; k < nd->n_next; k++)
-			indeg[nd->next[k]]--;
-		for (size_t k = 0; k < nd->n_fail_next; k++)
-			indeg[nd->fail_next[k]]--;
-	}
-	free(placed);
-	free(indeg);
-	return order;
-}
-
-static void add_event(struct run *r, enum run_event_kind kind, uint64_t at, size_t step)
-{
-	r->events = xrealloc(r->events, (r->n_events + 1) * sizeof *r->events);
-	r->events[r->n_events++] = (struct run_event){ kind, at, step };
-}
-
 static long long node_tokens(const struct run *r, const struct fx_node *nd);
 
-/* Walks the graph in topological order; a node runs when an edge taken by a
- * node that ran points at it. Nodes run one after another. */
+/* Walks the graph in the workflow's topological order; a node runs when an
+ * edge taken by a node that ran points at it. Nodes run one after another. */
 static void plan(struct run *r, long start)
 {
 	const struct fx_workflow *wf = r->wf;
-	size_t *order = topo_order(wf);
 	bool *active = xcalloc(wf->n_nodes, sizeof *active);
 	active[start] = true;
-	r->steps = xcalloc(wf->n_nodes, sizeof *r->steps);
+	r->steps = xmalloc(wf->n_nodes * sizeof *r->steps);
 	uint64_t t = 0;
-	add_event(r, RUN_EV_WORKFLOW_STARTED, 0, 0);
 	for (size_t k = 0; k < wf->n_nodes; k++) {
-		size_t i = order[k];
+		size_t i = wf->order[k];
 		if (!active[i])
 			continue;
 		const struct fx_node *nd = &wf->nodes[i];
-		struct run_step *s = &r->steps[r->n_steps];
+		struct run_step *s = &r->steps[r->n_steps++];
 		s->node = nd;
-		s->start_ms = t;
-		s->duration_ms = nd->duration_ms;
-		ids_uuid4(s->exec_id);
-		add_event(r, RUN_EV_NODE_STARTED, t, r->n_steps);
+		s->start_ms = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t; /* 49 days */
 		t += nd->duration_ms;
 		r->total_tokens += node_tokens(r, nd);
 		const size_t *next = nd->next;
@@ -117,7 +70,7 @@ static void plan(struct run *r, long start)
 			s->status = STEP_FAILED;
 			r->status = RUN_FAILED;
 			r->error = nd->fail->error;
-			n_next = 0;
+			break;
 		} else {
 			s->status = STEP_EXCEPTION;
 			r->exceptions_count++;
@@ -126,19 +79,35 @@ static void plan(struct run *r, long start)
 				n_next = nd->n_fail_next;
 			}
 		}
-		add_event(r, RUN_EV_NODE_FINISHED, t, r->n_steps);
-		r->n_steps++;
 		for (size_t e = 0; e < n_next; e++)
 			active[next[e]] = true;
-		if (r->status == RUN_FAILED)
-			break;
 	}
 	if (r->status != RUN_FAILED && r->exceptions_count)
 		r->status = RUN_PARTIAL_SUCCEEDED;
+	r->steps = xrealloc(r->steps, r->n_steps * sizeof *r->steps);
 	r->total_ms = t;
-	add_event(r, RUN_EV_WORKFLOW_FINISHED, t, 0);
+	r->n_events = 2 + 2 * r->n_steps;
 	free(active);
-	free(order);
+}
+
+struct run_event run_event_at(const struct run *r, size_t i)
+{
+	if (r->setup_error)
+		return (struct run_event){ RUN_EV_ERROR, 0, 0 };
+	if (i == 0)
+		return (struct run_event){ RUN_EV_WORKFLOW_STARTED, 0, 0 };
+	if (i == r->n_events - 1)
+		return (struct run_event){ RUN_EV_WORKFLOW_FINISHED, r->total_ms, 0 };
+	size_t step = (i - 1) / 2;
+	const struct run_step *s = &r->steps[step];
+	if ((i - 1) % 2 == 0)
+		return (struct run_event){ RUN_EV_NODE_STARTED, s->start_ms, step };
+	return (struct run_event){ RUN_EV_NODE_FINISHED, s->start_ms + s->node->duration_ms, step };
+}
+
+void run_step_exec_id(const struct run *r, size_t i, char out[IDS_UUID_LEN + 1])
+{
+	ids_uuid4_from(ids_mix(r->exec_seed[0] + i), ids_mix(r->exec_seed[1] + i), out);
 }
 
 struct run *pipeline_run_new(const struct run_params *p)
@@ -146,6 +115,8 @@ struct run *pipeline_run_new(const struct run_params *p)
 	struct run *r = xcalloc(1, sizeof *r);
 	ids_uuid4(r->id);
 	ids_uuid4(r->task_id);
+	r->exec_seed[0] = ids_random64();
+	r->exec_seed[1] = ids_random64();
 	r->kb = p->kb;
 	r->wf = p->wf;
 	r->item = p->item ? json_dup(p->item) : cJSON_CreateObject();
@@ -161,7 +132,7 @@ struct run *pipeline_run_new(const struct run_params *p)
 		buf_printf(&b, "Root node id %s not found in the graph", p->start_node_id);
 		r->setup_error = buf_steal(&b, NULL);
 		r->status = RUN_FAILED;
-		add_event(r, RUN_EV_ERROR, 0, 0);
+		r->n_events = 1;
 		return r;
 	}
 	plan(r, start);
@@ -177,7 +148,6 @@ void run_free(struct run *r)
 	free(r->datasource_type);
 	free(r->document_name);
 	free(r->steps);
-	free(r->events);
 	free(r->setup_error);
 	free(r);
 }
@@ -208,7 +178,7 @@ static cJSON *render(const struct run *r, const struct fx_node *nd, const cJSON 
 
 static long long node_tokens(const struct run *r, const struct fx_node *nd)
 {
-	if (!nd->execution_metadata)
+	if (!get(nd->execution_metadata, "total_tokens"))
 		return 0;
 	cJSON *m = render(r, nd, nd->execution_metadata);
 	const cJSON *t = get(m, "total_tokens");
@@ -282,11 +252,18 @@ static cJSON *step_outputs(const struct run *r, const struct run_step *s)
 	return o ? o : cJSON_CreateObject();
 }
 
+static void add_exec_id(const struct run *r, size_t index, cJSON *d)
+{
+	char id[IDS_UUID_LEN + 1];
+	run_step_exec_id(r, index, id);
+	cJSON_AddStringToObject(d, "id", id);
+}
+
 static cJSON *node_started_data(const struct run *r, const struct run_step *s, size_t index)
 {
 	const struct fx_node *nd = s->node;
 	cJSON *d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "id", s->exec_id);
+	add_exec_id(r, index, d);
 	cJSON_AddStringToObject(d, "node_id", nd->id);
 	cJSON_AddStringToObject(d, "node_type", nd->type);
 	cJSON_AddStringToObject(d, "title", nd->title);
@@ -308,7 +285,7 @@ static cJSON *node_finished_data(const struct run *r, const struct run_step *s, 
 {
 	const struct fx_node *nd = s->node;
 	cJSON *d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "id", s->exec_id);
+	add_exec_id(r, index, d);
 	cJSON_AddStringToObject(d, "node_id", nd->id);
 	cJSON_AddStringToObject(d, "node_type", nd->type);
 	cJSON_AddStringToObject(d, "title", nd->title);
@@ -329,7 +306,7 @@ static cJSON *node_finished_data(const struct run *r, const struct run_step *s, 
 		cJSON_AddNullToObject(d, "error");
 	else
 		cJSON_AddStringToObject(d, "error", nd->fail->error);
-	cJSON_AddItemToObject(d, "elapsed_time", seconds(s->duration_ms));
+	cJSON_AddItemToObject(d, "elapsed_time", seconds(nd->duration_ms));
 	cJSON *meta = render(r, nd, nd->execution_metadata);
 	if (!meta && is_datasource(nd)) {
 		meta = cJSON_CreateObject();
@@ -346,7 +323,7 @@ static cJSON *node_finished_data(const struct run *r, const struct run_step *s, 
 	}
 	cJSON_AddItemToObject(d, "execution_metadata", meta ? meta : cJSON_CreateNull());
 	cJSON_AddItemToObject(d, "created_at", unix_s(r, s->start_ms));
-	cJSON_AddItemToObject(d, "finished_at", unix_s(r, s->start_ms + s->duration_ms));
+	cJSON_AddItemToObject(d, "finished_at", unix_s(r, s->start_ms + nd->duration_ms));
 	cJSON_AddItemToObject(d, "files", files_in(outputs));
 	cJSON_AddNullToObject(d, "iteration_id");
 	cJSON_AddNullToObject(d, "loop_id");
@@ -417,10 +394,10 @@ static const char *event_names[] = { "workflow_started", "node_started", "node_f
 
 void run_event_json(const struct run *r, size_t i, struct buf *out)
 {
-	const struct run_event *ev = &r->events[i];
+	struct run_event ev = run_event_at(r, i);
 	cJSON *e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "event", event_names[ev->kind]);
-	if (ev->kind == RUN_EV_ERROR) {
+	cJSON_AddStringToObject(e, "event", event_names[ev.kind]);
+	if (ev.kind == RUN_EV_ERROR) {
 		/* No task_id; the mapped ValueError dict is code, status, message. */
 		cJSON_AddNullToObject(e, "workflow_run_id");
 		cJSON_AddStringToObject(e, "code", "invalid_param");
@@ -430,15 +407,15 @@ void run_event_json(const struct run *r, size_t i, struct buf *out)
 		cJSON_AddStringToObject(e, "workflow_run_id", r->id);
 		cJSON_AddStringToObject(e, "task_id", r->task_id);
 		cJSON *d;
-		switch (ev->kind) {
+		switch (ev.kind) {
 		case RUN_EV_WORKFLOW_STARTED:
 			d = workflow_started_data(r);
 			break;
 		case RUN_EV_NODE_STARTED:
-			d = node_started_data(r, &r->steps[ev->step], ev->step);
+			d = node_started_data(r, &r->steps[ev.step], ev.step);
 			break;
 		case RUN_EV_NODE_FINISHED:
-			d = node_finished_data(r, &r->steps[ev->step], ev->step);
+			d = node_finished_data(r, &r->steps[ev.step], ev.step);
 			break;
 		default:
 			d = workflow_finished_data(r);

@@ -16,12 +16,11 @@
 enum run_status { RUN_SUCCEEDED, RUN_FAILED, RUN_PARTIAL_SUCCEEDED };
 enum step_status { STEP_SUCCEEDED, STEP_FAILED, STEP_EXCEPTION };
 
+/* Kept small (16 bytes): a stream of a long pipeline holds one per node. */
 struct run_step {
-	const struct fx_node *node;
-	uint64_t start_ms;             /* simulated, from the run's start */
-	uint64_t duration_ms;
-	enum step_status status;
-	char exec_id[IDS_UUID_LEN + 1];/* node execution id */
+	const struct fx_node *node;    /* its duration_ms is the step's */
+	uint32_t start_ms;             /* simulated, from the run's start */
+	uint8_t status;                /* enum step_status */
 };
 
 enum run_event_kind {
@@ -59,8 +58,8 @@ struct run {
 	int64_t created_at_ms;
 	struct run_step *steps;
 	size_t n_steps;
-	struct run_event *events;
-	size_t n_events;
+	size_t n_events;               /* workflow_started, 2 per step, workflow_finished; or 1 error */
+	uint64_t exec_seed[2];         /* node execution ids derive from these */
 	enum run_status status;
 	const char *error;             /* NULL, or the failing node's error text */
 	char *setup_error;             /* "Root node id X not found in the graph" */
@@ -71,6 +70,11 @@ struct run {
 
 struct run *pipeline_run_new(const struct run_params *p);
 void run_free(struct run *r);
+
+/* Event i (0 <= i < n_events), derived from the steps. */
+struct run_event run_event_at(const struct run *r, size_t i);
+/* The node execution id of step i. */
+void run_step_exec_id(const struct run *r, size_t i, char out[IDS_UUID_LEN + 1]);
 
 /* The event's JSON (orjson bytes, as after "data: "). */
 void run_event_json(const struct run *r, size_t i, struct buf *out);

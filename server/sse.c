@@ -24,7 +24,7 @@ void sse_stream_done(struct sse_stream *s)
 
 uint64_t sse_event_due(const struct sse_stream *s, size_t i)
 {
-	return s->start_ms + (uint64_t)((double)s->run->events[i].at_ms * s->time_scale + 0.5);
+	return s->start_ms + (uint64_t)((double)run_event_at(s->run, i).at_ms * s->time_scale + 0.5);
 }
 
 static bool is_terminal(enum run_event_kind k)
@@ -39,7 +39,7 @@ static void produce(struct sse_stream *s, uint64_t now_ms)
 		buf_puts(&s->pending, "data: ");
 		run_event_json(s->run, s->next_event, &s->pending);
 		buf_puts(&s->pending, "\n\n");
-		s->finished = is_terminal(s->run->events[s->next_event].kind);
+		s->finished = is_terminal(run_event_at(s->run, s->next_event).kind);
 		s->next_event++;
 		s->events_sent++;
 	}
