@@ -80,6 +80,9 @@ struct fx_workflow {
 	struct fx_node *nodes;     /* in fixture order */
 	size_t n_nodes;
 	size_t *order;             /* all node indexes in topological order, fixture order breaking ties */
+	/* The simulator's memo: one plan per start node, filled on first use
+	 * (atomically) and freed with the workflow through fx_plan_free(). */
+	void *_Atomic *plans;
 	struct fx_variable *vars;  /* rag_pipeline_variables, in stored order */
 	size_t n_vars;
 };
@@ -103,6 +106,9 @@ struct fx_kb {
 };
 
 struct fixtures; /* opaque */
+
+/* Frees one memoized plan of fx_workflow.plans (implemented by pipeline.c). */
+void fx_plan_free(void *plan);
 
 /* Every problem found while loading: "FILE: JSON.PATH: message" lines. */
 struct fx_problems {

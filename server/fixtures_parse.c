@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "buf.h"
@@ -541,6 +542,9 @@ static void workflow_free(struct fx_workflow *wf)
 		node_done(&wf->nodes[i]);
 	free(wf->nodes);
 	free(wf->order);
+	for (size_t i = 0; wf->plans && i < wf->n_nodes; i++)
+		fx_plan_free(atomic_load(&wf->plans[i]));
+	free(wf->plans);
 	struct var_list l = { wf->vars, wf->n_vars };
 	var_list_done(&l);
 	free(wf);
@@ -736,8 +740,10 @@ static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, cons
 	if (cyc >= 0)
 		report(c, "cycle through node %s", fx_quote(wf->nodes[cyc].id).s);
 	link_nodes(wf, edges, n_edges);
-	if (cyc < 0)
+	if (cyc < 0) {
 		wf->order = topo_order(wf);
+		wf->plans = xcalloc(wf->n_nodes, sizeof *wf->plans);
+	}
 	free(edges);
 }
 
@@ -792,6 +798,7 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 		pop(c, s);
 	} else {
 		wf->order = topo_order(wf);
+		wf->plans = xcalloc(wf->n_nodes, sizeof *wf->plans);
 	}
 	int r = get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x);
 	*ret_own_vars = r != 0;

@@ -107,7 +107,7 @@ static enum MHD_Result queue_stream(struct http_req *r)
 			(uint64_t)(srv->opt.ping_interval * 1000.0 + 0.5));
 	r->res.run = NULL; /* the stream owns it now */
 	atomic_fetch_add(&srv->live_streams, 1);
-	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, st,
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 2048, stream_read, st,
 								     stream_free);
 	add_headers(resp, &r->res);
 	r->stream = st;
@@ -162,6 +162,7 @@ static enum MHD_Result dispatch(struct http_req *r)
 		.now_ms = clock_unix_ms(),
 	};
 	api_handle(srv->ctx, &req, &r->res);
+	buf_free(&r->body); /* a stream may live for minutes */
 	r->handled = true;
 	r->status = r->res.status;
 	if (r->res.stream)
@@ -321,7 +322,7 @@ int http_start(const struct http_options *opt, const struct api_ctx *ctx, struct
 		flags, (uint16_t)opt->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
 		MHD_OPTION_CONNECTION_LIMIT, opt->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 300u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot listen on %s:%u (address in use or not available)", opt->host,

@@ -1,6 +1,7 @@
 /* pipeline.c -- plan a run of a workflow graph, then render its events. */
 #include "pipeline.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,39 +42,66 @@ cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item)
 	return json_dup(v);
 }
 
-static long long node_tokens(const struct run *r, const struct fx_node *nd);
+/* What a run does depends only on the workflow and the start node, not on
+ * the request: it is planned once and shared by every run from that node
+ * (a stream of a 600-node pipeline would otherwise hold 600 steps). */
+struct plan {
+	struct run_step *steps;
+	size_t n_steps;
+	enum run_status status;
+	const char *error;
+	unsigned exceptions_count;
+	long long total_tokens;
+	uint64_t total_ms;
+};
+
+void fx_plan_free(void *p)
+{
+	struct plan *plan = p;
+	if (!plan)
+		return;
+	free(plan->steps);
+	free(plan);
+}
+
+/* total_tokens of a node: a number in its execution_metadata (not a template). */
+static long long node_tokens(const struct fx_node *nd)
+{
+	const cJSON *t = get(nd->execution_metadata, "total_tokens");
+	return cJSON_IsNumber(t) ? (long long)t->valuedouble : 0;
+}
 
 /* Walks the graph in the workflow's topological order; a node runs when an
  * edge taken by a node that ran points at it. Nodes run one after another. */
-static void plan(struct run *r, long start)
+static struct plan *plan_new(const struct fx_workflow *wf, size_t start)
 {
-	const struct fx_workflow *wf = r->wf;
+	struct plan *p = xcalloc(1, sizeof *p);
 	bool *active = xcalloc(wf->n_nodes, sizeof *active);
 	active[start] = true;
-	r->steps = xmalloc(wf->n_nodes * sizeof *r->steps);
+	p->steps = xmalloc(wf->n_nodes * sizeof *p->steps);
 	uint64_t t = 0;
 	for (size_t k = 0; k < wf->n_nodes; k++) {
 		size_t i = wf->order[k];
 		if (!active[i])
 			continue;
 		const struct fx_node *nd = &wf->nodes[i];
-		struct run_step *s = &r->steps[r->n_steps++];
+		struct run_step *s = &p->steps[p->n_steps++];
 		s->node = nd;
 		s->start_ms = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t; /* 49 days */
 		t += nd->duration_ms;
-		r->total_tokens += node_tokens(r, nd);
+		p->total_tokens += node_tokens(nd);
 		const size_t *next = nd->next;
 		size_t n_next = nd->n_next;
 		if (!nd->fail) {
 			s->status = STEP_SUCCEEDED;
 		} else if (nd->fail->strategy == FX_STRATEGY_NONE) {
 			s->status = STEP_FAILED;
-			r->status = RUN_FAILED;
-			r->error = nd->fail->error;
+			p->status = RUN_FAILED;
+			p->error = nd->fail->error;
 			break;
 		} else {
 			s->status = STEP_EXCEPTION;
-			r->exceptions_count++;
+			p->exceptions_count++;
 			if (nd->fail->strategy == FX_STRATEGY_FAIL_BRANCH) {
 				next = nd->fail_next;
 				n_next = nd->n_fail_next;
@@ -82,12 +110,39 @@ static void plan(struct run *r, long start)
 		for (size_t e = 0; e < n_next; e++)
 			active[next[e]] = true;
 	}
-	if (r->status != RUN_FAILED && r->exceptions_count)
-		r->status = RUN_PARTIAL_SUCCEEDED;
-	r->steps = xrealloc(r->steps, r->n_steps * sizeof *r->steps);
-	r->total_ms = t;
-	r->n_events = 2 + 2 * r->n_steps;
+	if (p->status != RUN_FAILED && p->exceptions_count)
+		p->status = RUN_PARTIAL_SUCCEEDED;
+	p->steps = xrealloc(p->steps, p->n_steps * sizeof *p->steps);
+	p->total_ms = t;
 	free(active);
+	return p;
+}
+
+/* The memoized plan; two threads racing both compute it and one keeps its own. */
+static const struct plan *plan_for(const struct fx_workflow *wf, size_t start)
+{
+	struct plan *p = atomic_load(&wf->plans[start]);
+	if (p)
+		return p;
+	struct plan *mine = plan_new(wf, start);
+	void *expected = NULL;
+	if (atomic_compare_exchange_strong(&wf->plans[start], &expected, mine))
+		return mine;
+	fx_plan_free(mine);
+	return expected;
+}
+
+static void plan(struct run *r, size_t start)
+{
+	const struct plan *p = plan_for(r->wf, start);
+	r->steps = p->steps;
+	r->n_steps = p->n_steps;
+	r->status = p->status;
+	r->error = p->error;
+	r->exceptions_count = p->exceptions_count;
+	r->total_tokens = p->total_tokens;
+	r->total_ms = p->total_ms;
+	r->n_events = 2 + 2 * r->n_steps;
 }
 
 struct run_event run_event_at(const struct run *r, size_t i)
@@ -135,7 +190,7 @@ struct run *pipeline_run_new(const struct run_params *p)
 		r->n_events = 1;
 		return r;
 	}
-	plan(r, start);
+	plan(r, (size_t)start);
 	return r;
 }
 
@@ -147,7 +202,6 @@ void run_free(struct run *r)
 	cJSON_Delete(r->inputs);
 	free(r->datasource_type);
 	free(r->document_name);
-	free(r->steps);
 	free(r->setup_error);
 	free(r);
 }
@@ -174,17 +228,6 @@ static cJSON *render(const struct run *r, const struct fx_node *nd, const cJSON 
 	struct template_ctx c;
 	ctx_for(r, nd, &c);
 	return template_render(tpl, &c);
-}
-
-static long long node_tokens(const struct run *r, const struct fx_node *nd)
-{
-	if (!get(nd->execution_metadata, "total_tokens"))
-		return 0;
-	cJSON *m = render(r, nd, nd->execution_metadata);
-	const cJSON *t = get(m, "total_tokens");
-	long long n = cJSON_IsNumber(t) ? (long long)t->valuedouble : 0;
-	cJSON_Delete(m);
-	return n;
 }
 
 static cJSON *unix_s(const struct run *r, uint64_t offset_ms)

@@ -56,7 +56,7 @@ struct run {
 	char *datasource_type;
 	char *document_name;
 	int64_t created_at_ms;
-	struct run_step *steps;
+	const struct run_step *steps;  /* shared with every run of the same plan */
 	size_t n_steps;
 	size_t n_events;               /* workflow_started, 2 per step, workflow_finished; or 1 error */
 	uint64_t exec_seed[2];         /* node execution ids derive from these */

@@ -56,7 +56,9 @@ enum sse_step sse_stream_next(struct sse_stream *s, uint64_t now_ms, char *out, 
 			      uint64_t *ret_due_ms)
 {
 	if (s->pending_off == s->pending.len) {
-		buf_reset(&s->pending);
+		/* Freed, not kept: thousands of idle streams would each hold
+		 * their largest event's worth of buffer. */
+		buf_free(&s->pending);
 		s->pending_off = 0;
 		if (s->finished)
 			return SSE_END;
