@@ -1,0 +1,366 @@
+/* test-sse.c -- the SSE schedule of a draft run on a fake clock: which bytes
+ * are due at a given time ("data: <event>\n\n" blocks at their simulated
+ * time x time scale, "event: ping\n\n" once per ping period), when to come
+ * back (SSE_WAIT), small output buffers, and the end of the stream
+ * (wire.md §8-§10). The Demo Docs draft from File Upload has events at
+ * 0, 0, 50, 50, 850, 850, 1150, 1150, 2350, 2350 ms. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids.h"
+#include "json.h"
+#include "sse.h"
+
+#ifndef FIXTURES_DIR
+#error "FIXTURES_DIR must name the bundled fixtures"
+#endif
+
+#define DEMO_DOCS "3f2a9c1e-7b4d-4e8a-9f1c-2d5e6a7b8c9d"
+#define PING "event: ping\n\n"
+
+static struct fixtures *fx;
+
+static void setup(void)
+{
+	struct fx_problems p = { NULL, 0 };
+	int rc = fixtures_load(FIXTURES_DIR, &fx, &p);
+	ck_assert_msg(rc == 0, "bundled fixtures: %s", p.n ? p.lines[0] : "");
+	ids_seed(1);
+}
+
+static void teardown(void)
+{
+	fixtures_free(fx);
+	fx = NULL;
+	ids_unseed();
+}
+
+static struct run *demo_run(const char *start)
+{
+	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
+	cJSON *item;
+	static const char text[] = "{\"reference\":\"r-1\",\"name\":\"report.pdf\"}";
+	ck_assert_int_eq(json_parse(text, strlen(text), &item, NULL, 0), 0);
+	struct run_params p = {
+		.kb = kb,
+		.wf = kb->pipeline->draft,
+		.start_node_id = start,
+		.datasource_type = "local_file",
+		.item = item,
+		.created_at_ms = 1776000000123LL,
+	};
+	struct run *r = pipeline_run_new(&p);
+	cJSON_Delete(item);
+	return r;
+}
+
+/* The SSE block of event i. Heap. */
+static char *block(const struct run *r, size_t i)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "data: ");
+	run_event_json(r, i, &b);
+	buf_puts(&b, "\n\n");
+	return buf_steal(&b, NULL);
+}
+
+/* The blocks of events [from, to) followed by extra. Heap. */
+static char *blocks(const struct run *r, size_t from, size_t to, const char *extra)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = from; i < to; i++) {
+		char *one = block(r, i);
+		buf_puts(&b, one);
+		free(one);
+	}
+	buf_puts(&b, extra);
+	return buf_steal(&b, NULL);
+}
+
+/* Calls sse_stream_next at now until it stops answering SSE_DATA, with
+ * pieces of at most max bytes; returns what it answered then, with the
+ * bytes handed out in *ret_text (heap) and the deadline in *ret_due. */
+static enum sse_step drain(struct sse_stream *s, uint64_t now, size_t max, char **ret_text, uint64_t *ret_due)
+{
+	struct buf b = BUF_INIT;
+	char out[65536];
+	ck_assert_uint_le(max, sizeof out);
+	enum sse_step st;
+	for (int guard = 0;; guard++) {
+		ck_assert_int_lt(guard, 100000);
+		size_t len = (size_t)-1;
+		uint64_t due = 0;
+		st = sse_stream_next(s, now, out, max, &len, &due);
+		if (st != SSE_DATA) {
+			*ret_due = due;
+			break;
+		}
+		ck_assert_uint_gt(len, 0);
+		ck_assert_uint_le(len, max);
+		buf_append(&b, out, len);
+	}
+	*ret_text = buf_steal(&b, NULL);
+	return st;
+}
+
+/* At now, the stream must hand out exactly want, then answer step (and for
+ * SSE_WAIT, the deadline due). */
+static void expect(struct sse_stream *s, uint64_t now, const char *want, enum sse_step step, uint64_t due)
+{
+	char *got;
+	uint64_t got_due;
+	enum sse_step st = drain(s, now, 65536, &got, &got_due);
+	ck_assert_msg(strcmp(got, want) == 0, "at t=%llu\n  got  [%s]\n  want [%s]", (unsigned long long)now, got,
+		      want);
+	ck_assert_msg(st == step, "at t=%llu: step %d, want %d", (unsigned long long)now, (int)st, (int)step);
+	if (step == SSE_WAIT)
+		ck_assert_uint_eq(got_due, due);
+	free(got);
+}
+
+/* expect() with the blocks of events [from, to) plus extra. */
+static void expect_events(struct sse_stream *s, uint64_t now, size_t from, size_t to, const char *extra,
+			  enum sse_step step, uint64_t due)
+{
+	char *want = blocks(s->run, from, to, extra);
+	expect(s, now, want, step, due);
+	free(want);
+}
+
+START_TEST(test_sse_hands_out_the_events_due_at_the_start)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	char *got;
+	uint64_t due;
+	ck_assert_int_eq(drain(&s, 0, 65536, &got, &due), SSE_WAIT);
+	static const char head[] = "data: {\"event\":\"workflow_started\",\"workflow_run_id\":\"";
+	ck_assert_int_eq(strncmp(got, head, strlen(head)), 0);
+	char *want = blocks(s.run, 0, 2, ""); /* workflow_started, node_started of File Upload */
+	ck_assert_str_eq(got, want);
+	ck_assert_ptr_nonnull(strstr(got, "\n\ndata: {\"event\":\"node_started\","));
+	ck_assert_ptr_null(strstr(got, "ping")); /* no ping at t=0 */
+	ck_assert_uint_eq(due, 50);              /* node_finished of File Upload */
+	ck_assert_uint_eq(s.events_sent, 2);
+	ck_assert_uint_eq(s.pings_sent, 0);
+	free(want);
+	free(got);
+	/* asking again at t=0 hands out nothing more */
+	expect(&s, 0, "", SSE_WAIT, 50);
+	expect(&s, 49, "", SSE_WAIT, 50);
+	sse_stream_done(&s);
+	ck_assert_ptr_null(s.run);
+}
+END_TEST
+
+START_TEST(test_sse_follows_the_simulated_times)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	expect_events(&s, 0, 0, 2, "", SSE_WAIT, 50);
+	expect_events(&s, 50, 2, 4, "", SSE_WAIT, 850);
+	expect_events(&s, 849, 4, 4, "", SSE_WAIT, 850);
+	expect_events(&s, 850, 4, 6, "", SSE_WAIT, 1000); /* the ping comes before 1150 */
+	expect_events(&s, 1000, 6, 6, PING, SSE_WAIT, 1150);
+	expect_events(&s, 1150, 6, 8, "", SSE_WAIT, 2000);
+	expect_events(&s, 2000, 8, 8, PING, SSE_WAIT, 2350);
+	expect_events(&s, 2350, 8, 10, "", SSE_END, 0);
+	ck_assert_uint_eq(s.events_sent, 10);
+	ck_assert_uint_eq(s.pings_sent, 2);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_puts_the_ping_after_the_events_due_with_it)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	expect_events(&s, 0, 0, 2, "", SSE_WAIT, 50);
+	/* late: everything up to 1000 at once, then one ping */
+	expect_events(&s, 1000, 2, 6, PING, SSE_WAIT, 1150);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_does_not_repeat_pings_when_called_late)
+{
+	struct sse_stream s;
+	/* x10: events at 0, 0, 500, 500, 8500, ... so pings fall between them */
+	sse_stream_init(&s, demo_run("1750836391776"), 0, 10.0, 1000);
+	expect_events(&s, 3500, 0, 4, PING, SSE_WAIT, 4000); /* 1000, 2000 and 3000 were missed: one ping */
+	ck_assert_uint_eq(s.pings_sent, 1);
+	expect_events(&s, 3999, 4, 4, "", SSE_WAIT, 4000);
+	expect_events(&s, 4000, 4, 4, PING, SSE_WAIT, 5000);
+	expect_events(&s, 4000, 4, 4, "", SSE_WAIT, 5000); /* not twice for the same due time */
+	expect_events(&s, 8499, 4, 4, PING, SSE_WAIT, 8500);
+	ck_assert_uint_eq(s.pings_sent, 3);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_counts_pings_from_the_stream_start)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 100000, 1.0, 10000);
+	expect_events(&s, 100000, 0, 2, "", SSE_WAIT, 100050);
+	ck_assert_uint_eq(sse_event_due(&s, 0), 100000);
+	ck_assert_uint_eq(sse_event_due(&s, 4), 100850);
+	ck_assert_uint_eq(sse_event_due(&s, 9), 102350);
+	expect_events(&s, 102350, 2, 10, "", SSE_END, 0); /* the run ends before the first ping */
+	ck_assert_uint_eq(s.pings_sent, 0);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_hands_out_a_block_in_pieces)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	char *want = blocks(s.run, 0, 2, "");
+	char out[7];
+	size_t len = 0;
+	uint64_t due = 0;
+	ck_assert_int_eq(sse_stream_next(&s, 0, out, 7, &len, &due), SSE_DATA);
+	ck_assert_uint_eq(len, 7);
+	ck_assert_int_eq(memcmp(out, "data: {", 7), 0);
+	ck_assert_int_eq(sse_stream_next(&s, 0, out, 7, &len, &due), SSE_DATA);
+	ck_assert_uint_eq(len, 7);
+	ck_assert_int_eq(memcmp(out, "\"event\"", 7), 0);
+	/* the rest, 7 bytes at a time, even when the clock jumps meanwhile:
+	 * pending bytes go out first, newly due ones after */
+	char *rest, *later = blocks(s.run, 2, 4, "");
+	ck_assert_int_eq(drain(&s, 60, 7, &rest, &due), SSE_WAIT);
+	ck_assert_uint_eq(due, 850);
+	ck_assert_uint_eq(14 + strlen(rest), strlen(want) + strlen(later));
+	ck_assert_int_eq(strncmp(rest, want + 14, strlen(want) - 14), 0);
+	ck_assert_str_eq(rest + strlen(want) - 14, later);
+	free(rest);
+	free(later);
+	free(want);
+
+	/* one byte at a time */
+	want = blocks(s.run, 4, 6, "");
+	ck_assert_int_eq(drain(&s, 850, 1, &rest, &due), SSE_WAIT);
+	ck_assert_uint_eq(due, 1000);
+	ck_assert_str_eq(rest, want);
+	free(rest);
+	free(want);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_ends_after_the_terminal_event)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	char *text;
+	uint64_t due;
+	ck_assert_int_eq(drain(&s, 5000, 65536, &text, &due), SSE_END);
+	char *want = blocks(s.run, 0, 10, ""); /* no ping: the run is over by 5000 */
+	ck_assert_str_eq(text, want);
+	ck_assert_ptr_nonnull(strstr(text, "data: {\"event\":\"workflow_finished\""));
+	free(want);
+	free(text);
+	char out[64];
+	size_t len;
+	ck_assert_int_eq(sse_stream_next(&s, 5000, out, sizeof out, &len, &due), SSE_END);
+	ck_assert_int_eq(sse_stream_next(&s, 99999, out, sizeof out, &len, &due), SSE_END);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_ends_only_once_the_last_piece_is_out)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 0, 0.0, 1000);
+	char *all = blocks(s.run, 0, 10, "");
+	size_t n = strlen(all), off = 0;
+	char out[1000];
+	size_t len;
+	uint64_t due;
+	while (off < n) {
+		ck_assert_int_eq(sse_stream_next(&s, 0, out, sizeof out, &len, &due), SSE_DATA);
+		ck_assert_int_eq(memcmp(out, all + off, len), 0);
+		off += len;
+	}
+	ck_assert_uint_eq(off, n);
+	ck_assert_int_eq(sse_stream_next(&s, 0, out, sizeof out, &len, &due), SSE_END);
+	free(all);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_time_scale_zero_makes_everything_due_at_once)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 700, 0.0, 1000);
+	for (size_t i = 0; i < 10; i++)
+		ck_assert_uint_eq(sse_event_due(&s, i), 700);
+	expect_events(&s, 700, 0, 10, "", SSE_END, 0);
+	ck_assert_uint_eq(s.pings_sent, 0);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_time_scale_two_doubles_the_gaps)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 5000, 2.0, 60000);
+	static const uint64_t at[] = { 0, 0, 50, 50, 850, 850, 1150, 1150, 2350, 2350 };
+	for (size_t i = 0; i < 10; i++)
+		ck_assert_uint_eq(sse_event_due(&s, i), 5000 + 2 * at[i]);
+	expect_events(&s, 5000, 0, 2, "", SSE_WAIT, 5100);
+	expect_events(&s, 5099, 2, 2, "", SSE_WAIT, 5100);
+	expect_events(&s, 5100, 2, 4, "", SSE_WAIT, 6700);
+	expect_events(&s, 6700, 4, 6, "", SSE_WAIT, 7300);
+	expect_events(&s, 7300, 6, 8, "", SSE_WAIT, 9700);
+	expect_events(&s, 9700, 8, 10, "", SSE_END, 0);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_streams_a_setup_error_as_the_only_event)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("17508"), 0, 1.0, 1000);
+	expect(&s, 0,
+	       "data: {\"event\":\"error\",\"workflow_run_id\":null,\"code\":\"invalid_param\",\"status\":400,"
+	       "\"message\":\"Root node id 17508 not found in the graph\"}\n\n",
+	       SSE_END, 0);
+	ck_assert_uint_eq(s.events_sent, 1);
+	sse_stream_done(&s);
+}
+END_TEST
+
+START_TEST(test_sse_done_accepts_a_stream_never_read)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	ck_assert_uint_eq(s.next_ping_ms, 1000);
+	ck_assert_uint_eq(s.events_sent, 0);
+	sse_stream_done(&s);
+	ck_assert_ptr_null(s.run);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("sse");
+	TCase *tc = tcase_create("sse");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_sse_hands_out_the_events_due_at_the_start);
+	tcase_add_test(tc, test_sse_follows_the_simulated_times);
+	tcase_add_test(tc, test_sse_puts_the_ping_after_the_events_due_with_it);
+	tcase_add_test(tc, test_sse_does_not_repeat_pings_when_called_late);
+	tcase_add_test(tc, test_sse_counts_pings_from_the_stream_start);
+	tcase_add_test(tc, test_sse_hands_out_a_block_in_pieces);
+	tcase_add_test(tc, test_sse_ends_after_the_terminal_event);
+	tcase_add_test(tc, test_sse_ends_only_once_the_last_piece_is_out);
+	tcase_add_test(tc, test_sse_time_scale_zero_makes_everything_due_at_once);
+	tcase_add_test(tc, test_sse_time_scale_two_doubles_the_gaps);
+	tcase_add_test(tc, test_sse_streams_a_setup_error_as_the_only_event);
+	tcase_add_test(tc, test_sse_done_accepts_a_stream_never_read);
+	suite_add_tcase(s, tc);
+	return s;
+}
