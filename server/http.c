@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ struct http_req {
 	bool too_large;
 	bool handled;            /* api_handle ran */
 	bool waiting;            /* suspended until the simulated run ends */
+	bool hung_up;            /* the client left while we waited */
+	struct sched_park park;
 	uint64_t start_ms;
 	struct api_response res;
 	struct http_stream *stream;
@@ -51,11 +54,34 @@ struct http_stream {
 	struct MHD_Connection *conn;
 	struct sse_stream sse;
 	struct http_req *req;    /* cleared when the request completes first */
+	struct sched_park park;
+	atomic_bool hung_up;     /* set by the scheduler thread, read by the reader */
 };
 
-static void resume_cb(void *arg)
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+static int conn_fd(struct MHD_Connection *c)
 {
-	MHD_resume_connection(arg);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci ? ci->connect_fd : -1;
+}
+
+/* On the scheduler thread: a parked stream's next event or ping is due, or
+ * its client hung up (then the reader ends the body at once and the stream
+ * is freed now, not at its next ping). */
+static void stream_wake(struct sched_park *p, bool hung_up)
+{
+	struct http_stream *st = container_of(p, struct http_stream, park);
+	if (hung_up)
+		atomic_store(&st->hung_up, true);
+	MHD_resume_connection(st->conn);
+}
+
+static void req_wake(struct sched_park *p, bool hung_up)
+{
+	struct http_req *r = container_of(p, struct http_req, park);
+	r->hung_up = hung_up;
+	MHD_resume_connection(r->conn);
 }
 
 static void add_headers(struct MHD_Response *resp, const struct api_response *res)
@@ -70,6 +96,11 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 	(void)pos;
 	struct http_stream *st = cls;
 	struct http_server *srv = st->srv;
+	if (atomic_load(&st->hung_up)) {
+		if (st->req)
+			st->req->hung_up = true;
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
 	if (atomic_load(&srv->stopping))
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	size_t len;
@@ -84,7 +115,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 	}
 	/* Nothing due: park the connection; the timer thread resumes it. */
 	MHD_suspend_connection(st->conn);
-	scheduler_at(srv->sched, due, resume_cb, st->conn);
+	scheduler_park(srv->sched, &st->park, due, conn_fd(st->conn));
 	return 0;
 }
 
@@ -103,6 +134,7 @@ static enum MHD_Result queue_stream(struct http_req *r)
 	st->srv = srv;
 	st->conn = r->conn;
 	st->req = r;
+	st->park.wake = stream_wake;
 	sse_stream_init(&st->sse, r->res.run, clock_mono_ms(), srv->opt.time_scale,
 			(uint64_t)(srv->opt.ping_interval * 1000.0 + 0.5));
 	r->res.run = NULL; /* the stream owns it now */
@@ -172,7 +204,8 @@ static enum MHD_Result dispatch(struct http_req *r)
 		r->waiting = true;
 		atomic_fetch_add(&srv->waiting_requests, 1);
 		MHD_suspend_connection(c);
-		scheduler_at(srv->sched, clock_mono_ms() + wait, resume_cb, c);
+		r->park.wake = req_wake;
+		scheduler_park(srv->sched, &r->park, clock_mono_ms() + wait, conn_fd(c));
 		return MHD_YES;
 	}
 	return queue_buffer(r);
@@ -210,10 +243,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (r->too_large)
 		return r->status ? MHD_YES : queue_too_large(r);
-	if (r->waiting) { /* resumed: the simulated run is over */
+	if (r->waiting) { /* resumed: the simulated run is over, or the client left */
 		r->waiting = false;
 		atomic_fetch_sub(&srv->waiting_requests, 1);
-		return queue_buffer(r);
+		return r->hung_up ? MHD_NO : queue_buffer(r);
 	}
 	if (r->handled)
 		return MHD_YES;
@@ -228,7 +261,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	if (!r)
 		return;
 	const char *note = NULL;
-	if (toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT || toe == MHD_REQUEST_TERMINATED_READ_ERROR)
+	if (r->hung_up || toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT || toe == MHD_REQUEST_TERMINATED_READ_ERROR)
 		note = r->stream ? "client hung up mid-stream" : "client hung up";
 	else if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
 		note = "timed out";
@@ -351,9 +384,9 @@ void http_stop(struct http_server *s)
 	atomic_store(&s->stopping, true);
 	uint64_t deadline = clock_mono_ms() + 1000;
 	do {
-		scheduler_fire_all(s->sched);
+		scheduler_wake_all(s->sched);
 		if (!atomic_load(&s->live_streams) && !atomic_load(&s->waiting_requests) &&
-		    !scheduler_pending(s->sched))
+		    !scheduler_parked(s->sched))
 			break;
 		usleep(5000);
 	} while (clock_mono_ms() < deadline);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "client.h"
 
@@ -214,6 +215,44 @@ START_TEST(test_server_keeps_serving_after_clients_hang_up)
 }
 END_TEST
 
+static int count_in_file(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	int n = 0;
+	while (f && fgets(line, sizeof line, f))
+		n += strstr(line, needle) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* With pings a minute apart, nothing is due for a minute: the server must
+ * still notice a client that leaves, at once, and log it once. */
+START_TEST(test_a_hang_up_is_noticed_at_once_and_logged_once)
+{
+	struct server s;
+	const char *args[] = { "--fixtures", TEST_FIXTURES_DIR, "--ping-interval", "60", NULL };
+	server_start(&s, args);
+	struct stream_reply r;
+	http_stream(&s, RUN_PATH(LONG_KB), BODY("ds"), 10, &r);
+	ck_assert(r.aborted);
+	stream_reply_free(&r);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double waited = 0;
+	while (count_in_file(s.log_path, "client hung up mid-stream") == 0 && waited < 5) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL); /* polling a log file: there is no clock to pass in */
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		waited = (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+	}
+	ck_assert_msg(waited < 1.0, "hang-up noticed after %.2f s", waited);
+	ck_assert_int_eq(count_in_file(s.log_path, "client hung up mid-stream"), 1);
+	ck_assert_int_eq(server_stop(&s), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("e2e-stream");
@@ -225,6 +264,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_stream_reports_a_failed_node_then_a_failed_workflow);
 	tcase_add_test(tc, test_stream_missing_start_node_is_one_error_event);
 	tcase_add_test(tc, test_server_keeps_serving_after_clients_hang_up);
+	tcase_add_test(tc, test_a_hang_up_is_noticed_at_once_and_logged_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
