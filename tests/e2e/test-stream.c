@@ -142,20 +142,20 @@ START_TEST(test_stream_spaces_events_and_pings_in_time)
 	http_stream(&srv, RUN_PATH(TIMED_KB), BODY("ds"), 0, &r);
 	struct block b[64];
 	size_t n = split(&r, b, 64);
-	double started = -1, last_ping = 0;
+	double started = -1;
 	int pings = 0, finished = 0;
 	for (size_t i = 0; i < n; i++) {
 		double t = stream_time_at(&r, b[i].off);
 		if (!strcmp(b[i].name, "ping")) {
 			pings++;
-			ck_assert_msg(t >= 0.2, "first ping after one interval, got %.3f", t);
-			ck_assert_msg(!last_ping || t - last_ping >= 0.2, "pings %.3f apart", t - last_ping);
-			last_ping = t;
+			/* Never early: ping k is due k intervals after the start (lateness
+			 * is measured by scripts/bench-sse, not here). */
+			ck_assert_msg(t >= 0.25 * pings - 0.01, "ping %d at %.3f s", pings, t);
 		} else if (!strcmp(b[i].name, "node_started")) {
 			started = t;
 		} else if (!strcmp(b[i].name, "node_finished")) {
 			finished++;
-			ck_assert_msg(t - started >= 0.27 && t - started < 0.6, "node took %.3f s", t - started);
+			ck_assert_msg(t - started >= 0.29 && t - started < 1.0, "node took %.3f s", t - started);
 		}
 	}
 	ck_assert_int_eq(finished, 3);
