@@ -52,19 +52,19 @@ static void set_body(struct api_response *res, unsigned status, const char *ct, 
 static void cors(const struct api_request *req, struct api_response *res, bool preflight)
 {
 	api_response_header(res, "Access-Control-Allow-Origin", req->origin ? req->origin : "*");
-	if (preflight) {
+	api_response_header(res, "Access-Control-Expose-Headers", "X-Env, X-Trace-Id, X-Version");
+	if (preflight)
 		api_response_header(res, "Access-Control-Allow-Methods", "DELETE, GET, OPTIONS, PATCH, POST, PUT");
-	} else {
-		api_response_header(res, "Access-Control-Expose-Headers", "X-Env, X-Trace-Id, X-Version");
-	}
 	if (req->origin)
 		api_response_header(res, "Vary", "Origin");
 }
 
-/* The requested headers flask-cors lets through, lower-cased, in request order. */
+/* The requested headers flask-cors lets through, lower-cased and sorted
+ * (flask-cors joins sorted(matching_headers)). */
 static void allowed_request_headers(const char *requested, struct buf *out)
 {
-	static const char *allowed[] = { "content-type", "authorization", "x-app-code", "x-app-passport" };
+	static const char *allowed[] = { "authorization", "content-type", "x-app-code", "x-app-passport" };
+	bool seen[4] = { false };
 	const char *p = requested;
 	while (*p) {
 		while (*p == ',' || *p == ' ' || *p == '\t')
@@ -76,14 +76,16 @@ static void allowed_request_headers(const char *requested, struct buf *out)
 		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		size_t n = (size_t)(e - s);
-		for (size_t i = 0; n && i < sizeof allowed / sizeof allowed[0]; i++) {
-			if (strlen(allowed[i]) == n && !strncasecmp(s, allowed[i], n)) {
-				if (out->len)
-					buf_puts(out, ", ");
-				buf_puts(out, allowed[i]);
-				break;
-			}
-		}
+		for (size_t i = 0; n && i < 4; i++)
+			if (strlen(allowed[i]) == n && !strncasecmp(s, allowed[i], n))
+				seen[i] = true;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		if (!seen[i])
+			continue;
+		if (out->len)
+			buf_puts(out, ", ");
+		buf_puts(out, allowed[i]);
 	}
 }
 

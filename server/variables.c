@@ -63,12 +63,19 @@ static cJSON *parse_number(const char *s)
 				v = json_float(d);
 		}
 	} else if (strip_number(s, &b, false)) {
-		const char *d = b.data + (*b.data == '+' || *b.data == '-');
+		bool neg = *b.data == '-';
+		const char *d = b.data + (*b.data == '+' || neg);
 		if (*d) {
-			v = cJSON_CreateNumber(strtod(b.data, NULL));
-			/* keep the exact digits (Python ints are unbounded) */
-			const char *lit = b.data + (*b.data == '+');
-			v->valuestring = xstrdup(lit);
+			/* Python's int(): exact digits (ints are unbounded), no leading
+			 * zeros, no negative zero. */
+			while (d[0] == '0' && d[1])
+				d++;
+			struct buf lit = BUF_INIT;
+			if (neg && strcmp(d, "0"))
+				buf_putc(&lit, '-');
+			buf_puts(&lit, d);
+			v = cJSON_CreateNumber(strtod(lit.data, NULL));
+			v->valuestring = buf_steal(&lit, NULL);
 		}
 	}
 	buf_free(&b);
