@@ -17,8 +17,6 @@
 #include "buf.h"
 #include "json.h"
 
-#define REQUIRED true
-#define OPTIONAL false
 
 #define FX_MAX_DURATION_MS UINT64_C(86400000) /* one day */
 #define FX_MAX_COUNT UINT64_C(2147483647)
@@ -60,11 +58,6 @@ static const char *const edge_keys[] = { "source", "target", "source_handle", NU
 
 /* ---- the walk: file, JSON path, problems ---- */
 
-struct pctx {
-	struct fx_loader *L;
-	const char *file;
-	struct buf path;
-};
 
 static const char *path_str(const struct pctx *c)
 {
@@ -81,7 +74,7 @@ static bool is_ident(const char *s)
 	return true;
 }
 
-static size_t push_key(struct pctx *c, const char *key)
+size_t  fxp_push_key(struct pctx *c, const char *key)
 {
 	size_t saved = c->path.len;
 	if (is_ident(key)) {
@@ -96,22 +89,22 @@ static size_t push_key(struct pctx *c, const char *key)
 	return saved;
 }
 
-static size_t push_index(struct pctx *c, size_t i)
+size_t  fxp_push_index(struct pctx *c, size_t i)
 {
 	size_t saved = c->path.len;
 	buf_printf(&c->path, "[%zu]", i);
 	return saved;
 }
 
-static void pop(struct pctx *c, size_t saved)
+void  fxp_pop(struct pctx *c, size_t saved)
 {
 	c->path.len = saved;
 	if (c->path.data)
 		c->path.data[saved] = '\0';
 }
 
-static void report(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report(struct pctx *c, const char *fmt, ...)
+void  fxp_report(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void  fxp_report(struct pctx *c, const char *fmt, ...)
 {
 	struct buf msg = BUF_INIT;
 	va_list ap;
@@ -124,16 +117,6 @@ static void report(struct pctx *c, const char *fmt, ...)
 
 /* ---- typed members ---- */
 
-enum {
-	T_NULL = 1 << 0,
-	T_BOOL = 1 << 1,
-	T_INT = 1 << 2,
-	T_FLOAT = 1 << 3,
-	T_STRING = 1 << 4,
-	T_ARRAY = 1 << 5,
-	T_OBJECT = 1 << 6,
-	T_ANY = 0x7f,
-};
 
 static unsigned type_of(const cJSON *v)
 {
@@ -166,7 +149,7 @@ static const char *type_name(unsigned t)
 	return "an unknown value";
 }
 
-static bool expect(struct pctx *c, const cJSON *v, unsigned mask)
+bool  fxp_expect(struct pctx *c, const cJSON *v, unsigned mask)
 {
 	static const unsigned order[] = { T_OBJECT, T_ARRAY, T_STRING, T_INT, T_FLOAT, T_BOOL, T_NULL };
 	unsigned t = type_of(v);
@@ -180,12 +163,12 @@ static bool expect(struct pctx *c, const cJSON *v, unsigned mask)
 			buf_puts(&want, " or ");
 		buf_puts(&want, type_name(order[i]));
 	}
-	report(c, "expected %s, got %s", want.data, type_name(t));
+	fxp_report(c, "expected %s, got %s", want.data, type_name(t));
 	buf_free(&want);
 	return false;
 }
 
-static void check_keys(struct pctx *c, const cJSON *obj, const char *const *known)
+void  fxp_check_keys(struct pctx *c, const cJSON *obj, const char *const *known)
 {
 	const cJSON *m;
 	cJSON_ArrayForEach(m, obj) {
@@ -198,60 +181,60 @@ static void check_keys(struct pctx *c, const cJSON *obj, const char *const *know
 		struct buf list = BUF_INIT;
 		for (k = 0; known[k]; k++)
 			buf_printf(&list, "%s%s", k ? ", " : "", known[k]);
-		size_t s = push_key(c, m->string);
-		report(c, "unknown key (known keys: %s)", list.data);
-		pop(c, s);
+		size_t s = fxp_push_key(c, m->string);
+		fxp_report(c, "unknown key (known keys: %s)", list.data);
+		fxp_pop(c, s);
 		buf_free(&list);
 	}
 }
 
 /* 1: present and of a type in mask (*ret set), 0: absent, -1: problem reported. */
-static int get_typed(struct pctx *c, cJSON *obj, const char *key, bool required, unsigned mask, cJSON **ret)
+int  fxp_get_typed(struct pctx *c, cJSON *obj, const char *key, bool required, unsigned mask, cJSON **ret)
 {
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	*ret = NULL;
-	size_t s = push_key(c, key);
+	size_t s = fxp_push_key(c, key);
 	int r = 1;
 	if (!v) {
 		if (required)
-			report(c, "missing required key");
+			fxp_report(c, "missing required key");
 		r = required ? -1 : 0;
-	} else if (!expect(c, v, mask)) {
+	} else if (!fxp_expect(c, v, mask)) {
 		r = -1;
 	} else {
 		*ret = v;
 	}
-	pop(c, s);
+	fxp_pop(c, s);
 	return r;
 }
 
 /* A copy of the string member, or of def when it is absent (NULL if def is). */
-static char *get_str(struct pctx *c, cJSON *obj, const char *key, bool required, const char *def)
+char * fxp_get_str(struct pctx *c, cJSON *obj, const char *key, bool required, const char *def)
 {
 	cJSON *v;
-	int r = get_typed(c, obj, key, required, T_STRING, &v);
+	int r = fxp_get_typed(c, obj, key, required, T_STRING, &v);
 	if (r > 0)
 		return xstrdup(v->valuestring);
 	return r == 0 && def ? xstrdup(def) : NULL;
 }
 
-static char *get_nonempty_str(struct pctx *c, cJSON *obj, const char *key)
+char * fxp_get_nonempty_str(struct pctx *c, cJSON *obj, const char *key)
 {
-	char *s = get_str(c, obj, key, REQUIRED, NULL);
+	char *s = fxp_get_str(c, obj, key, REQUIRED, NULL);
 	if (s && !*s) {
-		size_t saved = push_key(c, key);
-		report(c, "must not be empty");
-		pop(c, saved);
+		size_t saved = fxp_push_key(c, key);
+		fxp_report(c, "must not be empty");
+		fxp_pop(c, saved);
 		free(s);
 		s = NULL;
 	}
 	return s;
 }
 
-static bool get_bool(struct pctx *c, cJSON *obj, const char *key, bool def)
+bool  fxp_get_bool(struct pctx *c, cJSON *obj, const char *key, bool def)
 {
 	cJSON *v;
-	return get_typed(c, obj, key, OPTIONAL, T_BOOL, &v) > 0 ? cJSON_IsTrue(v) : def;
+	return fxp_get_typed(c, obj, key, OPTIONAL, T_BOOL, &v) > 0 ? cJSON_IsTrue(v) : def;
 }
 
 /* The integer's value if it is within [0, max]. A double holds integers up
@@ -277,19 +260,19 @@ static bool int_value(const cJSON *v, uint64_t max, uint64_t *ret)
 	return true;
 }
 
-static uint64_t get_uint(struct pctx *c, cJSON *obj, const char *key, uint64_t def, uint64_t max)
+uint64_t fxp_get_uint(struct pctx *c, cJSON *obj, const char *key, uint64_t def, uint64_t max)
 {
 	cJSON *v;
 	uint64_t n;
-	if (get_typed(c, obj, key, OPTIONAL, T_INT, &v) <= 0)
+	if (fxp_get_typed(c, obj, key, OPTIONAL, T_INT, &v) <= 0)
 		return def;
 	if (int_value(v, max, &n))
 		return n;
 	char lit[32];
 	snprintf(lit, sizeof lit, "%.17g", v->valuedouble);
-	size_t s = push_key(c, key);
-	report(c, "%s is out of range (expected 0 to %" PRIu64 ")", v->valuestring ? v->valuestring : lit, max);
-	pop(c, s);
+	size_t s = fxp_push_key(c, key);
+	fxp_report(c, "%s is out of range (expected 0 to %" PRIu64 ")", v->valuestring ? v->valuestring : lit, max);
+	fxp_pop(c, s);
 	return def;
 }
 
@@ -314,11 +297,11 @@ static void lower(char *s)
 /* A lower-cased copy of a uuid member (8-4-4-4-12 hex digits). */
 static char *get_uuid(struct pctx *c, cJSON *obj, const char *key)
 {
-	char *s = get_str(c, obj, key, REQUIRED, NULL);
+	char *s = fxp_get_str(c, obj, key, REQUIRED, NULL);
 	if (s && !uuid_valid(s)) {
-		size_t saved = push_key(c, key);
-		report(c, "invalid uuid %s (expected 8-4-4-4-12 hex digits)", fx_quote(s).s);
-		pop(c, saved);
+		size_t saved = fxp_push_key(c, key);
+		fxp_report(c, "invalid uuid %s (expected 8-4-4-4-12 hex digits)", fx_quote(s).s);
+		fxp_pop(c, saved);
 		free(s);
 		return NULL;
 	}
@@ -328,11 +311,11 @@ static char *get_uuid(struct pctx *c, cJSON *obj, const char *key)
 }
 
 /* The index of the member's value in values; def when absent (-1: required). */
-static int get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const char *const *values,
+int  fxp_get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const char *const *values,
 		    const char *what)
 {
 	cJSON *v;
-	int r = get_typed(c, obj, key, def < 0, T_STRING, &v);
+	int r = fxp_get_typed(c, obj, key, def < 0, T_STRING, &v);
 	if (r <= 0)
 		return r == 0 ? def : -1;
 	for (int i = 0; values[i]; i++)
@@ -341,9 +324,9 @@ static int get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const 
 	struct buf list = BUF_INIT;
 	for (int i = 0; values[i]; i++)
 		buf_printf(&list, "%s%s", i ? ", " : "", values[i]);
-	size_t s = push_key(c, key);
-	report(c, "unknown %s %s (expected one of: %s)", what, fx_quote(v->valuestring).s, list.data);
-	pop(c, s);
+	size_t s = fxp_push_key(c, key);
+	fxp_report(c, "unknown %s %s (expected one of: %s)", what, fx_quote(v->valuestring).s, list.data);
+	fxp_pop(c, s);
 	buf_free(&list);
 	return -1;
 }
@@ -352,15 +335,15 @@ static int get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const 
 static cJSON *get_string_array(struct pctx *c, cJSON *obj, const char *key, unsigned mask)
 {
 	cJSON *v, *item;
-	if (get_typed(c, obj, key, OPTIONAL, mask, &v) <= 0 || !cJSON_IsArray(v))
+	if (fxp_get_typed(c, obj, key, OPTIONAL, mask, &v) <= 0 || !cJSON_IsArray(v))
 		return v;
-	size_t s = push_key(c, key), i = 0;
+	size_t s = fxp_push_key(c, key), i = 0;
 	cJSON_ArrayForEach(item, v) {
-		size_t s2 = push_index(c, i++);
-		expect(c, item, T_STRING);
-		pop(c, s2);
+		size_t s2 = fxp_push_index(c, i++);
+		fxp_expect(c, item, T_STRING);
+		fxp_pop(c, s2);
 	}
-	pop(c, s);
+	fxp_pop(c, s);
 	return v;
 }
 
@@ -404,33 +387,33 @@ static void var_list_done(struct var_list *l)
 static void parse_variable(struct pctx *c, cJSON *o, struct fx_variable *v)
 {
 	cJSON *x;
-	if (!expect(c, o, T_OBJECT))
+	if (!fxp_expect(c, o, T_OBJECT))
 		return;
-	check_keys(c, o, var_keys);
+	fxp_check_keys(c, o, var_keys);
 	v->raw = o;
-	v->variable = get_str(c, o, "variable", REQUIRED, NULL);
+	v->variable = fxp_get_str(c, o, "variable", REQUIRED, NULL);
 	if (v->variable && !is_ident(v->variable)) {
-		size_t s = push_key(c, "variable");
-		report(c, "invalid variable name %s (expected letters, digits and '_', not starting with a digit)",
+		size_t s = fxp_push_key(c, "variable");
+		fxp_report(c, "invalid variable name %s (expected letters, digits and '_', not starting with a digit)",
 		       fx_quote(v->variable).s);
-		pop(c, s);
+		fxp_pop(c, s);
 	}
-	int t = get_enum(c, o, "type", -1, var_types, "variable type");
+	int t = fxp_get_enum(c, o, "type", -1, var_types, "variable type");
 	v->type = t >= 0 ? xstrdup(var_types[t]) : NULL;
-	get_typed(c, o, "label", OPTIONAL, T_STRING, &x);
-	v->belong_to_node_id = get_str(c, o, "belong_to_node_id", OPTIONAL, "shared");
-	v->required = get_bool(c, o, "required", false);
-	v->max_length = (long)get_uint(c, o, "max_length", 0, FX_MAX_COUNT);
+	fxp_get_typed(c, o, "label", OPTIONAL, T_STRING, &x);
+	v->belong_to_node_id = fxp_get_str(c, o, "belong_to_node_id", OPTIONAL, "shared");
+	v->required = fxp_get_bool(c, o, "required", false);
+	v->max_length = (long)fxp_get_uint(c, o, "max_length", 0, FX_MAX_COUNT);
 	v->options = get_string_array(c, o, "options", T_ARRAY);
 	if (!v->options)
 		v->options = pooled(c, cJSON_CreateArray());
-	get_typed(c, o, "default_value", OPTIONAL, T_ANY, &v->default_value);
+	fxp_get_typed(c, o, "default_value", OPTIONAL, T_ANY, &v->default_value);
 	if (!v->default_value)
 		v->default_value = pooled(c, cJSON_CreateNull());
-	get_typed(c, o, "description", OPTIONAL, T_STRING, &x);
-	get_typed(c, o, "placeholder", OPTIONAL, T_STRING | T_NULL, &x);
-	get_typed(c, o, "unit", OPTIONAL, T_STRING | T_NULL, &x);
-	get_typed(c, o, "tooltips", OPTIONAL, T_STRING | T_NULL, &x);
+	fxp_get_typed(c, o, "description", OPTIONAL, T_STRING, &x);
+	fxp_get_typed(c, o, "placeholder", OPTIONAL, T_STRING | T_NULL, &x);
+	fxp_get_typed(c, o, "unit", OPTIONAL, T_STRING | T_NULL, &x);
+	fxp_get_typed(c, o, "tooltips", OPTIONAL, T_STRING | T_NULL, &x);
 	get_string_array(c, o, "allowed_file_types", T_ARRAY | T_NULL);
 	get_string_array(c, o, "allowed_file_extensions", T_ARRAY);
 	get_string_array(c, o, "allowed_file_upload_methods", T_ARRAY);
@@ -443,19 +426,19 @@ static struct var_list parse_variables(struct pctx *c, cJSON *arr)
 	struct fx_tbl names = { NULL, 0, 0 };
 	cJSON *item;
 	cJSON_ArrayForEach(item, arr) {
-		size_t s = push_index(c, l.n);
+		size_t s = fxp_push_index(c, l.n);
 		struct fx_variable *v = &l.v[l.n++];
 		parse_variable(c, item, v);
 		if (v->variable) {
 			struct fx_variable *first = fx_tbl_add(&names, v->variable, strlen(v->variable), v);
 			if (first) {
-				size_t s2 = push_key(c, "variable");
-				report(c, "duplicate variable %s (first defined at %.*s[%zu])", fx_quote(v->variable).s,
+				size_t s2 = fxp_push_key(c, "variable");
+				fxp_report(c, "duplicate variable %s (first defined at %.*s[%zu])", fx_quote(v->variable).s,
 				       (int)s, c->path.data, (size_t)(first - l.v));
-				pop(c, s2);
+				fxp_pop(c, s2);
 			}
 		}
-		pop(c, s);
+		fxp_pop(c, s);
 	}
 	fx_tbl_free(&names);
 	return l;
@@ -463,19 +446,19 @@ static struct var_list parse_variables(struct pctx *c, cJSON *arr)
 
 /* ---- nodes, edges, workflows ---- */
 
-static void parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
+void  fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
 {
 	cJSON *d;
-	check_keys(c, o, fail_keys);
+	fxp_check_keys(c, o, fail_keys);
 	struct fx_failure *f = n->fail = xcalloc(1, sizeof *f);
-	f->error = get_nonempty_str(c, o, "error");
-	int st = get_enum(c, o, "error_strategy", FX_STRATEGY_NONE, strategies, "error strategy");
+	f->error = fxp_get_nonempty_str(c, o, "error");
+	int st = fxp_get_enum(c, o, "error_strategy", FX_STRATEGY_NONE, strategies, "error strategy");
 	f->strategy = st >= 0 ? (enum fx_error_strategy)st : FX_STRATEGY_NONE;
-	int r = get_typed(c, o, "default_outputs", OPTIONAL, T_OBJECT, &d);
+	int r = fxp_get_typed(c, o, "default_outputs", OPTIONAL, T_OBJECT, &d);
 	if (r > 0 && st >= 0 && st != FX_STRATEGY_DEFAULT_VALUE) {
-		size_t s = push_key(c, "default_outputs");
-		report(c, "only allowed with \"error_strategy\": \"default-value\"");
-		pop(c, s);
+		size_t s = fxp_push_key(c, "default_outputs");
+		fxp_report(c, "only allowed with \"error_strategy\": \"default-value\"");
+		fxp_pop(c, s);
 	}
 	if (f->strategy == FX_STRATEGY_DEFAULT_VALUE)
 		f->default_outputs = d ? d : pooled(c, cJSON_CreateObject());
@@ -484,36 +467,36 @@ static void parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
 static void parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
 {
 	cJSON *x;
-	if (!expect(c, o, T_OBJECT))
+	if (!fxp_expect(c, o, T_OBJECT))
 		return;
-	check_keys(c, o, node_keys);
+	fxp_check_keys(c, o, node_keys);
 	n->raw = o;
-	n->id = get_nonempty_str(c, o, "id");
-	int t = get_enum(c, o, "type", -1, node_types, "node type");
+	n->id = fxp_get_nonempty_str(c, o, "id");
+	int t = fxp_get_enum(c, o, "type", -1, node_types, "node type");
 	n->type = t >= 0 ? xstrdup(node_types[t]) : NULL;
-	n->title = get_str(c, o, "title", OPTIONAL, n->type);
-	get_typed(c, o, "icon", OPTIONAL, T_STRING | T_OBJECT, &n->icon);
+	n->title = fxp_get_str(c, o, "title", OPTIONAL, n->type);
+	fxp_get_typed(c, o, "icon", OPTIONAL, T_STRING | T_OBJECT, &n->icon);
 	bool is_ds = n->type && !strcmp(n->type, "datasource");
 	int dt = -1;
 	if (is_ds) {
-		dt = get_enum(c, o, "datasource_type", -1, ds_types, "datasource type");
+		dt = fxp_get_enum(c, o, "datasource_type", -1, ds_types, "datasource type");
 		n->datasource_type = dt >= 0 ? xstrdup(ds_types[dt]) : NULL;
 	} else if (n->type && cJSON_GetObjectItemCaseSensitive(o, "datasource_type")) {
-		size_t s = push_key(c, "datasource_type");
-		report(c, "only allowed on datasource nodes");
-		pop(c, s);
+		size_t s = fxp_push_key(c, "datasource_type");
+		fxp_report(c, "only allowed on datasource nodes");
+		fxp_pop(c, s);
 	}
-	n->plugin_id = get_str(c, o, "plugin_id", OPTIONAL, dt >= 0 ? ds_plugin_ids[dt] : NULL);
-	n->provider_name = get_str(c, o, "provider_name", OPTIONAL, dt >= 0 ? ds_providers[dt] : NULL);
-	n->duration_ms = get_uint(c, o, "duration_ms", 0, FX_MAX_DURATION_MS);
+	n->plugin_id = fxp_get_str(c, o, "plugin_id", OPTIONAL, dt >= 0 ? ds_plugin_ids[dt] : NULL);
+	n->provider_name = fxp_get_str(c, o, "provider_name", OPTIONAL, dt >= 0 ? ds_providers[dt] : NULL);
+	n->duration_ms = fxp_get_uint(c, o, "duration_ms", 0, FX_MAX_DURATION_MS);
 	n->inputs = cJSON_GetObjectItemCaseSensitive(o, "inputs");
 	n->outputs = cJSON_GetObjectItemCaseSensitive(o, "outputs");
 	n->process_data = cJSON_GetObjectItemCaseSensitive(o, "process_data");
 	n->execution_metadata = cJSON_GetObjectItemCaseSensitive(o, "execution_metadata");
-	if (get_typed(c, o, "fail", OPTIONAL, T_OBJECT, &x) > 0) {
-		size_t s = push_key(c, "fail");
-		parse_fail(c, x, n);
-		pop(c, s);
+	if (fxp_get_typed(c, o, "fail", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "fail");
+		fxp_parse_fail(c, x, n);
+		fxp_pop(c, s);
 	}
 }
 
@@ -640,14 +623,14 @@ static void link_nodes(struct fx_workflow *wf, const struct edge *edges, size_t 
 /* The index of the node named by the string member key, or -1. */
 static long edge_end(struct pctx *c, cJSON *o, const char *key, const struct fx_tbl *ids)
 {
-	char *id = get_str(c, o, key, REQUIRED, NULL);
+	char *id = fxp_get_str(c, o, key, REQUIRED, NULL);
 	if (!id)
 		return -1;
 	void *v = fx_tbl_get(ids, id, strlen(id));
 	if (!v) {
-		size_t s = push_key(c, key);
-		report(c, "unknown node %s", fx_quote(id).s);
-		pop(c, s);
+		size_t s = fxp_push_key(c, key);
+		fxp_report(c, "unknown node %s", fx_quote(id).s);
+		fxp_pop(c, s);
 	}
 	free(id);
 	return v ? (long)((uintptr_t)v - 1) : -1;
@@ -722,23 +705,23 @@ static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, cons
 	size_t n_edges = 0, cap = 0, i = 0;
 	cJSON *o;
 	cJSON_ArrayForEach(o, arr) {
-		size_t s = push_index(c, i++);
-		if (expect(c, o, T_OBJECT)) {
-			check_keys(c, o, edge_keys);
+		size_t s = fxp_push_index(c, i++);
+		if (fxp_expect(c, o, T_OBJECT)) {
+			fxp_check_keys(c, o, edge_keys);
 			long from = edge_end(c, o, "source", ids);
 			long to = edge_end(c, o, "target", ids);
-			char *handle = get_str(c, o, "source_handle", OPTIONAL, "source");
+			char *handle = fxp_get_str(c, o, "source_handle", OPTIONAL, "source");
 			if (from >= 0 && to >= 0 && handle) {
 				GROW(edges, n_edges, cap);
 				edges[n_edges++] = (struct edge){ (size_t)from, (size_t)to, !strcmp(handle, "fail-branch") };
 			}
 			free(handle);
 		}
-		pop(c, s);
+		fxp_pop(c, s);
 	}
 	long cyc = find_cycle(wf->n_nodes, edges, n_edges);
 	if (cyc >= 0)
-		report(c, "cycle through node %s", fx_quote(wf->nodes[cyc].id).s);
+		fxp_report(c, "cycle through node %s", fx_quote(wf->nodes[cyc].id).s);
 	link_nodes(wf, edges, n_edges);
 	if (cyc < 0) {
 		wf->order = topo_order(wf);
@@ -755,10 +738,10 @@ static void check_belong(struct pctx *c, const struct fx_workflow *wf, const str
 		const char *b = vars[i].belong_to_node_id;
 		if (!b || !strcmp(b, "shared") || fx_workflow_node_index(wf, b) >= 0)
 			continue;
-		size_t s = push_index(c, i);
-		push_key(c, "belong_to_node_id");
-		report(c, "unknown node %s%s%s", fx_quote(b).s, which ? " in the " : "", which ? which : "");
-		pop(c, s);
+		size_t s = fxp_push_index(c, i);
+		fxp_push_key(c, "belong_to_node_id");
+		fxp_report(c, "unknown node %s%s%s", fx_quote(b).s, which ? " in the " : "", which ? which : "");
+		fxp_pop(c, s);
 	}
 }
 
@@ -768,47 +751,47 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 	cJSON *x;
 	struct fx_workflow *wf = xcalloc(1, sizeof *wf);
 	struct fx_tbl ids = { NULL, 0, 0 };
-	check_keys(c, o, wf_keys);
+	fxp_check_keys(c, o, wf_keys);
 	wf->id = get_uuid(c, o, "id");
-	if (get_typed(c, o, "nodes", REQUIRED, T_ARRAY, &x) > 0) {
-		size_t s = push_key(c, "nodes");
+	if (fxp_get_typed(c, o, "nodes", REQUIRED, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "nodes");
 		size_t n = (size_t)cJSON_GetArraySize(x);
 		if (!n)
-			report(c, "must not be empty");
+			fxp_report(c, "must not be empty");
 		wf->nodes = xcalloc(n, sizeof *wf->nodes);
 		cJSON *item;
 		cJSON_ArrayForEach(item, x) {
-			size_t i = wf->n_nodes++, s2 = push_index(c, i);
+			size_t i = wf->n_nodes++, s2 = fxp_push_index(c, i);
 			struct fx_node *node = &wf->nodes[i];
 			parse_node(c, item, node);
 			void *first = node->id ? fx_tbl_add(&ids, node->id, strlen(node->id), (void *)(uintptr_t)(i + 1)) : NULL;
 			if (first) {
-				size_t s3 = push_key(c, "id");
-				report(c, "duplicate node id %s (first defined at %.*s[%zu])", fx_quote(node->id).s, (int)s2,
+				size_t s3 = fxp_push_key(c, "id");
+				fxp_report(c, "duplicate node id %s (first defined at %.*s[%zu])", fx_quote(node->id).s, (int)s2,
 				       c->path.data, (size_t)((uintptr_t)first - 1));
-				pop(c, s3);
+				fxp_pop(c, s3);
 			}
-			pop(c, s2);
+			fxp_pop(c, s2);
 		}
-		pop(c, s);
+		fxp_pop(c, s);
 	}
-	if (get_typed(c, o, "edges", OPTIONAL, T_ARRAY, &x) > 0) {
-		size_t s = push_key(c, "edges");
+	if (fxp_get_typed(c, o, "edges", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "edges");
 		parse_edges(c, x, wf, &ids);
-		pop(c, s);
+		fxp_pop(c, s);
 	} else {
 		wf->order = topo_order(wf);
 		wf->plans = xcalloc(wf->n_nodes, sizeof *wf->plans);
 	}
-	int r = get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x);
+	int r = fxp_get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x);
 	*ret_own_vars = r != 0;
 	if (r > 0) {
-		size_t s = push_key(c, "variables");
+		size_t s = fxp_push_key(c, "variables");
 		struct var_list l = parse_variables(c, x);
 		wf->vars = l.v;
 		wf->n_vars = l.n;
 		check_belong(c, wf, wf->vars, wf->n_vars, NULL);
-		pop(c, s);
+		fxp_pop(c, s);
 	}
 	fx_tbl_free(&ids);
 	return wf;
@@ -830,21 +813,21 @@ static struct fx_pipeline *parse_pipeline(struct pctx *c, cJSON *o)
 	struct fx_pipeline *p = xcalloc(1, sizeof *p);
 	struct var_list shared = { NULL, 0 };
 	cJSON *x;
-	check_keys(c, o, pipeline_keys);
+	fxp_check_keys(c, o, pipeline_keys);
 	p->id = get_uuid(c, o, "id");
-	if (get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x) > 0) {
-		size_t s = push_key(c, "variables");
+	if (fxp_get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "variables");
 		shared = parse_variables(c, x);
-		pop(c, s);
+		fxp_pop(c, s);
 	}
 	for (int k = 0; k < 2; k++) {
 		struct fx_workflow **slot = k ? &p->draft : &p->published;
 		bool own = false;
-		if (get_typed(c, o, which[k], OPTIONAL, T_OBJECT | T_NULL, &x) <= 0 || cJSON_IsNull(x))
+		if (fxp_get_typed(c, o, which[k], OPTIONAL, T_OBJECT | T_NULL, &x) <= 0 || cJSON_IsNull(x))
 			continue;
-		size_t s = push_key(c, which[k]);
+		size_t s = fxp_push_key(c, which[k]);
 		*slot = parse_workflow(c, x, &own);
-		pop(c, s);
+		fxp_pop(c, s);
 		if (own || !shared.n)
 			continue;
 		struct fx_workflow *wf = *slot;
@@ -857,11 +840,11 @@ static struct fx_pipeline *parse_pipeline(struct pctx *c, cJSON *o)
 			d->belong_to_node_id = d->belong_to_node_id ? xstrdup(d->belong_to_node_id) : NULL;
 		}
 		wf->n_vars = shared.n;
-		s = push_key(c, "variables");
+		s = fxp_push_key(c, "variables");
 		char where[32];
 		snprintf(where, sizeof where, "%s workflow", which[k]);
 		check_belong(c, wf, wf->vars, wf->n_vars, where);
-		pop(c, s);
+		fxp_pop(c, s);
 	}
 	var_list_done(&shared);
 	return p;
@@ -899,40 +882,40 @@ void fx_kb_free(struct fx_kb *kb)
 static struct fx_workspace *parse_workspace(struct pctx *c, cJSON *o)
 {
 	cJSON *x, *k;
-	if (!expect(c, o, T_OBJECT))
+	if (!fxp_expect(c, o, T_OBJECT))
 		return NULL;
-	check_keys(c, o, ws_keys);
+	fxp_check_keys(c, o, ws_keys);
 	struct fx_workspace *ws = xcalloc(1, sizeof *ws);
 	ws->raw = o;
 	ws->id = get_uuid(c, o, "id");
-	ws->name = get_str(c, o, "name", REQUIRED, NULL);
-	char *status = get_str(c, o, "status", OPTIONAL, "normal");
+	ws->name = fxp_get_str(c, o, "name", REQUIRED, NULL);
+	char *status = fxp_get_str(c, o, "status", OPTIONAL, "normal");
 	ws->status = status && strcmp(status, "normal") ? FX_TENANT_ARCHIVED : FX_TENANT_NORMAL;
 	free(status);
-	if (get_typed(c, o, "owner", REQUIRED, T_OBJECT | T_NULL, &x) > 0 && cJSON_IsObject(x)) {
-		size_t s = push_key(c, "owner");
-		check_keys(c, x, owner_keys);
+	if (fxp_get_typed(c, o, "owner", REQUIRED, T_OBJECT | T_NULL, &x) > 0 && cJSON_IsObject(x)) {
+		size_t s = fxp_push_key(c, "owner");
+		fxp_check_keys(c, x, owner_keys);
 		ws->has_owner = true;
 		ws->owner.id = get_uuid(c, x, "id");
-		ws->owner.name = get_str(c, x, "name", REQUIRED, NULL);
-		ws->owner.email = get_str(c, x, "email", REQUIRED, NULL);
-		ws->owner_account_exists = get_bool(c, x, "account_exists", true);
-		pop(c, s);
+		ws->owner.name = fxp_get_str(c, x, "name", REQUIRED, NULL);
+		ws->owner.email = fxp_get_str(c, x, "email", REQUIRED, NULL);
+		ws->owner_account_exists = fxp_get_bool(c, x, "account_exists", true);
+		fxp_pop(c, s);
 	}
-	if (get_typed(c, o, "api_keys", OPTIONAL, T_ARRAY, &x) > 0) {
-		size_t s = push_key(c, "api_keys"), i = 0;
+	if (fxp_get_typed(c, o, "api_keys", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "api_keys"), i = 0;
 		ws->api_keys = xcalloc((size_t)cJSON_GetArraySize(x), sizeof *ws->api_keys);
 		cJSON_ArrayForEach(k, x) {
-			size_t s2 = push_index(c, i++);
-			if (expect(c, k, T_STRING)) {
+			size_t s2 = fxp_push_index(c, i++);
+			if (fxp_expect(c, k, T_STRING)) {
 				if (strncmp(k->valuestring, "dataset-", 8) || !k->valuestring[8])
-					report(c, "API key must start with \"dataset-\" and go on after it");
+					fxp_report(c, "API key must start with \"dataset-\" and go on after it");
 				else
 					ws->api_keys[ws->n_api_keys++] = xstrdup(k->valuestring);
 			}
-			pop(c, s2);
+			fxp_pop(c, s2);
 		}
-		pop(c, s);
+		fxp_pop(c, s);
 	}
 	return ws;
 }
@@ -941,26 +924,26 @@ static struct fx_kb *parse_kb(struct pctx *c, cJSON *o, char **ret_ws_ref)
 {
 	cJSON *x;
 	*ret_ws_ref = NULL;
-	if (!expect(c, o, T_OBJECT))
+	if (!fxp_expect(c, o, T_OBJECT))
 		return NULL;
-	check_keys(c, o, kb_keys);
+	fxp_check_keys(c, o, kb_keys);
 	struct fx_kb *kb = xcalloc(1, sizeof *kb);
 	kb->raw = o;
 	kb->file = c->file;
 	kb->id = get_uuid(c, o, "id");
-	*ret_ws_ref = get_str(c, o, "workspace", REQUIRED, NULL);
+	*ret_ws_ref = fxp_get_str(c, o, "workspace", REQUIRED, NULL);
 	if (*ret_ws_ref && uuid_valid(*ret_ws_ref))
 		lower(*ret_ws_ref);
-	kb->name = get_str(c, o, "name", REQUIRED, NULL);
-	kb->description = get_str(c, o, "description", OPTIONAL, "");
-	int cs = get_enum(c, o, "chunk_structure", 0, chunk_structures, "chunk structure");
+	kb->name = fxp_get_str(c, o, "name", REQUIRED, NULL);
+	kb->description = fxp_get_str(c, o, "description", OPTIONAL, "");
+	int cs = fxp_get_enum(c, o, "chunk_structure", 0, chunk_structures, "chunk structure");
 	kb->chunk_structure = cs >= 0 ? xstrdup(chunk_structures[cs]) : NULL;
-	kb->api_enabled = get_bool(c, o, "api_enabled", true);
-	kb->initial_documents = (unsigned)get_uint(c, o, "documents", 0, FX_MAX_COUNT);
-	if (get_typed(c, o, "pipeline", OPTIONAL, T_OBJECT | T_NULL, &x) > 0 && cJSON_IsObject(x)) {
-		size_t s = push_key(c, "pipeline");
+	kb->api_enabled = fxp_get_bool(c, o, "api_enabled", true);
+	kb->initial_documents = (unsigned)fxp_get_uint(c, o, "documents", 0, FX_MAX_COUNT);
+	if (fxp_get_typed(c, o, "pipeline", OPTIONAL, T_OBJECT | T_NULL, &x) > 0 && cJSON_IsObject(x)) {
+		size_t s = fxp_push_key(c, "pipeline");
 		kb->pipeline = parse_pipeline(c, x);
-		pop(c, s);
+		fxp_pop(c, s);
 	}
 	return kb;
 }
@@ -969,42 +952,42 @@ void fx_parse_document(struct fx_loader *L, const char *file, cJSON *doc)
 {
 	struct pctx c = { L, file, BUF_INIT };
 	cJSON *x, *item;
-	if (!expect(&c, doc, T_OBJECT))
+	if (!fxp_expect(&c, doc, T_OBJECT))
 		return;
-	check_keys(&c, doc, root_keys);
-	if (get_typed(&c, doc, "version", OPTIONAL, T_INT, &x) > 0) {
+	fxp_check_keys(&c, doc, root_keys);
+	if (fxp_get_typed(&c, doc, "version", OPTIONAL, T_INT, &x) > 0) {
 		uint64_t v;
 		if (!int_value(x, UINT64_MAX, &v) || v != 1) {
-			size_t s = push_key(&c, "version");
-			report(&c, "unsupported version %s (only 1 is supported)", x->valuestring ? x->valuestring : "?");
-			pop(&c, s);
+			size_t s = fxp_push_key(&c, "version");
+			fxp_report(&c, "unsupported version %s (only 1 is supported)", x->valuestring ? x->valuestring : "?");
+			fxp_pop(&c, s);
 		}
 	}
-	if (get_typed(&c, doc, "workspaces", OPTIONAL, T_ARRAY, &x) > 0) {
+	if (fxp_get_typed(&c, doc, "workspaces", OPTIONAL, T_ARRAY, &x) > 0) {
 		size_t i = 0;
 		cJSON_ArrayForEach(item, x) {
-			size_t s = push_key(&c, "workspaces");
-			push_index(&c, i++);
+			size_t s = fxp_push_key(&c, "workspaces");
+			fxp_push_index(&c, i++);
 			struct fx_workspace *ws = parse_workspace(&c, item);
 			if (ws) {
 				GROW(L->ws, L->n_ws, L->cap_ws);
 				L->ws[L->n_ws++] = (struct fx_ws_entry){ ws, file, xstrdup(c.path.data) };
 			}
-			pop(&c, s);
+			fxp_pop(&c, s);
 		}
 	}
-	if (get_typed(&c, doc, "knowledge_bases", OPTIONAL, T_ARRAY, &x) > 0) {
+	if (fxp_get_typed(&c, doc, "knowledge_bases", OPTIONAL, T_ARRAY, &x) > 0) {
 		size_t i = 0;
 		cJSON_ArrayForEach(item, x) {
-			size_t s = push_key(&c, "knowledge_bases");
-			push_index(&c, i++);
+			size_t s = fxp_push_key(&c, "knowledge_bases");
+			fxp_push_index(&c, i++);
 			char *ref;
 			struct fx_kb *kb = parse_kb(&c, item, &ref);
 			if (kb) {
 				GROW(L->kbs, L->n_kbs, L->cap_kbs);
 				L->kbs[L->n_kbs++] = (struct fx_kb_entry){ kb, ref, xstrdup(c.path.data) };
 			}
-			pop(&c, s);
+			fxp_pop(&c, s);
 		}
 	}
 	buf_free(&c.path);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "fixtures.h"
 
 /* A small open-addressing hash table from byte strings to pointers. Keys are
@@ -73,3 +74,46 @@ void fx_parse_document(struct fx_loader *L, const char *file, cJSON *doc);
 
 void fx_workspace_free(struct fx_workspace *ws);
 void fx_kb_free(struct fx_kb *kb);
+
+/* ---- the schema walk, shared by fixtures_parse.c and fixtures_scenarios.c ---- */
+
+/* Where the checker is: the file, and the JSON path inside it. */
+struct pctx {
+	struct fx_loader *L;
+	const char *file;
+	struct buf path;
+};
+
+#define REQUIRED true
+#define OPTIONAL false
+
+/* JSON types as masks, for fxp_expect and fxp_get_typed. */
+enum {
+	T_NULL = 1 << 0,
+	T_BOOL = 1 << 1,
+	T_INT = 1 << 2,
+	T_FLOAT = 1 << 3,
+	T_STRING = 1 << 4,
+	T_ARRAY = 1 << 5,
+	T_OBJECT = 1 << 6,
+	T_ANY = 0x7f,
+};
+
+size_t fxp_push_key(struct pctx *c, const char *key);
+size_t fxp_push_index(struct pctx *c, size_t i);
+void fxp_pop(struct pctx *c, size_t saved);
+/* Reports a problem at the current path. */
+void fxp_report(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool fxp_expect(struct pctx *c, const cJSON *v, unsigned mask);
+/* Reports every key of obj not in known (NULL-terminated). */
+void fxp_check_keys(struct pctx *c, const cJSON *obj, const char *const *known);
+/* 1: present with a type in mask; 0: absent (reported if required); -1: wrong type (reported). */
+int fxp_get_typed(struct pctx *c, cJSON *obj, const char *key, bool required, unsigned mask, cJSON **ret);
+char *fxp_get_str(struct pctx *c, cJSON *obj, const char *key, bool required, const char *def);
+char *fxp_get_nonempty_str(struct pctx *c, cJSON *obj, const char *key);
+bool fxp_get_bool(struct pctx *c, cJSON *obj, const char *key, bool def);
+uint64_t fxp_get_uint(struct pctx *c, cJSON *obj, const char *key, uint64_t def, uint64_t max);
+/* Index of the value in values (NULL-terminated), def when absent, -1 when bad. */
+int fxp_get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const char *const *values, const char *what);
+/* Parses a node's "fail" object into n->fail. */
+void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n);
