@@ -83,6 +83,7 @@ struct fx_workflow {
 	/* The simulator's memo: one plan per start node, filled on first use
 	 * (atomically) and freed with the workflow through fx_plan_free(). */
 	void *_Atomic *plans;
+	const struct fx_workflow *base; /* a scenario's copy: nodes share strings, edges and order with base */
 	struct fx_variable *vars;  /* rag_pipeline_variables, in stored order */
 	size_t n_vars;
 };
@@ -93,6 +94,59 @@ struct fx_pipeline {
 	struct fx_workflow *draft;     /* NULL: "Workflow not initialized" */
 };
 
+/* ---- scenarios: named variations of a knowledge base's behaviour ---- */
+
+enum fx_conn_fault {
+	FX_CONN_NONE,
+	FX_CONN_CLOSE,             /* close the connection without answering */
+	FX_CONN_RESET,             /* reset it (RST) without answering */
+};
+
+/* Any HTTP answer: Dify's envelope {"code","message","status"}, or a raw body. */
+struct fx_http_fault {
+	unsigned status;
+	char *code, *message;      /* the envelope; unused when body is set */
+	char *body;                /* a raw body instead (e.g. a proxy's HTML 502 page) */
+	char *content_type;        /* for body; default "text/html; charset=utf-8" */
+	cJSON *headers;            /* object of extra response headers (e.g. Retry-After); may be NULL */
+};
+
+enum fx_stream_fault_kind {
+	FX_SF_NONE,
+	FX_SF_ERROR,       /* an `error` event after event N, then the end (or nothing: a hang) */
+	FX_SF_DROP,        /* the connection closes after event N, without the final chunk */
+	FX_SF_CUT,         /* event N+1 is cut in the middle of its JSON, then the connection closes */
+	FX_SF_STALL,       /* nothing at all, pings included, for ms after event N */
+	FX_SF_PINGS_ONLY,  /* only pings for ms after event N */
+	FX_SF_KEEP_OPEN,   /* the body stays open for ms after the terminal event */
+	FX_SF_DRIBBLE,     /* event N+1 is written `bytes` bytes at a time, every interval_ms */
+	FX_SF_EXTRA_EVENT, /* an event of an unknown type after event N */
+};
+
+struct fx_stream_fault {
+	enum fx_stream_fault_kind kind;
+	unsigned after;            /* data events delivered before the fault (pings do not count) */
+	uint64_t ms;               /* stall, pings_only, keep_open */
+	cJSON *error;              /* error: the event's fields after "event" and "workflow_run_id" */
+	bool then_end;             /* error: end the body after it (what Dify does); false: hang */
+	unsigned bytes;            /* dribble */
+	uint64_t interval_ms;      /* dribble */
+	cJSON *event;              /* extra_event: the whole object written after "data: " */
+};
+
+struct fx_scenario {
+	char *name;
+	char *description;
+	double probability;        /* 0..1: chance that a selected scenario applies (--seed makes it reproducible) */
+	uint64_t delay_ms;         /* wait before the answer's headers */
+	enum fx_conn_fault connection;
+	struct fx_http_fault *http;/* NULL: the normal answer */
+	struct fx_stream_fault stream;
+	char **api_keys;           /* requests with one of these keys get this scenario */
+	size_t n_api_keys;
+	struct fx_workflow *published, *draft; /* with the scenario's node changes; NULL: unchanged */
+};
+
 struct fx_kb {
 	char *id;                  /* lower-case canonical uuid */
 	char *name, *description;
@@ -101,6 +155,10 @@ struct fx_kb {
 	unsigned initial_documents;/* documents already in the knowledge base (positions continue after) */
 	const struct fx_workspace *workspace;
 	struct fx_pipeline *pipeline; /* NULL: classic knowledge base ("Pipeline not found") */
+	struct fx_scenario *scenarios;
+	size_t n_scenarios;
+	char **sequence;           /* scenario names per request, the last one repeating; NULL entries: normal */
+	size_t n_sequence;
 	const char *file;          /* the fixture file it came from */
 	cJSON *raw;
 };
@@ -130,5 +188,7 @@ const struct fx_workspace *fixtures_workspace_by_key(const struct fixtures *fx, 
 const struct fx_kb *fixtures_kb(const struct fixtures *fx, const char *id);
 size_t fixtures_kb_count(const struct fixtures *fx);
 const struct fx_kb *fixtures_kb_at(const struct fixtures *fx, size_t i);
+/* The scenario called name in kb; NULL if none. */
+const struct fx_scenario *fx_kb_scenario(const struct fx_kb *kb, const char *name);
 /* Node index by id within a workflow; -1 if absent. */
 long fx_workflow_node_index(const struct fx_workflow *wf, const char *node_id);

@@ -26,7 +26,8 @@ static const char *const root_keys[] = { "version", "workspaces", "knowledge_bas
 static const char *const ws_keys[] = { "id", "name", "status", "owner", "api_keys", NULL };
 static const char *const owner_keys[] = { "id", "name", "email", "account_exists", NULL };
 static const char *const kb_keys[] = { "id", "workspace", "name", "description", "chunk_structure",
-				       "api_enabled", "documents", "pipeline", NULL };
+				       "api_enabled", "documents", "pipeline", "scenarios", "scenario_sequence",
+				       NULL };
 static const char *const chunk_structures[] = { "text_model", "hierarchical_model", "qa_model", NULL };
 static const char *const pipeline_keys[] = { "id", "variables", "published", "draft", NULL };
 static const char *const wf_keys[] = { "id", "variables", "nodes", "edges", NULL };
@@ -74,7 +75,7 @@ static bool is_ident(const char *s)
 	return true;
 }
 
-size_t  fxp_push_key(struct pctx *c, const char *key)
+size_t fxp_push_key(struct pctx *c, const char *key)
 {
 	size_t saved = c->path.len;
 	if (is_ident(key)) {
@@ -89,22 +90,22 @@ size_t  fxp_push_key(struct pctx *c, const char *key)
 	return saved;
 }
 
-size_t  fxp_push_index(struct pctx *c, size_t i)
+size_t fxp_push_index(struct pctx *c, size_t i)
 {
 	size_t saved = c->path.len;
 	buf_printf(&c->path, "[%zu]", i);
 	return saved;
 }
 
-void  fxp_pop(struct pctx *c, size_t saved)
+void fxp_pop(struct pctx *c, size_t saved)
 {
 	c->path.len = saved;
 	if (c->path.data)
 		c->path.data[saved] = '\0';
 }
 
-void  fxp_report(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void  fxp_report(struct pctx *c, const char *fmt, ...)
+void fxp_report(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fxp_report(struct pctx *c, const char *fmt, ...)
 {
 	struct buf msg = BUF_INIT;
 	va_list ap;
@@ -149,7 +150,7 @@ static const char *type_name(unsigned t)
 	return "an unknown value";
 }
 
-bool  fxp_expect(struct pctx *c, const cJSON *v, unsigned mask)
+bool fxp_expect(struct pctx *c, const cJSON *v, unsigned mask)
 {
 	static const unsigned order[] = { T_OBJECT, T_ARRAY, T_STRING, T_INT, T_FLOAT, T_BOOL, T_NULL };
 	unsigned t = type_of(v);
@@ -168,7 +169,7 @@ bool  fxp_expect(struct pctx *c, const cJSON *v, unsigned mask)
 	return false;
 }
 
-void  fxp_check_keys(struct pctx *c, const cJSON *obj, const char *const *known)
+void fxp_check_keys(struct pctx *c, const cJSON *obj, const char *const *known)
 {
 	const cJSON *m;
 	cJSON_ArrayForEach(m, obj) {
@@ -189,7 +190,7 @@ void  fxp_check_keys(struct pctx *c, const cJSON *obj, const char *const *known)
 }
 
 /* 1: present and of a type in mask (*ret set), 0: absent, -1: problem reported. */
-int  fxp_get_typed(struct pctx *c, cJSON *obj, const char *key, bool required, unsigned mask, cJSON **ret)
+int fxp_get_typed(struct pctx *c, cJSON *obj, const char *key, bool required, unsigned mask, cJSON **ret)
 {
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	*ret = NULL;
@@ -231,7 +232,7 @@ char * fxp_get_nonempty_str(struct pctx *c, cJSON *obj, const char *key)
 	return s;
 }
 
-bool  fxp_get_bool(struct pctx *c, cJSON *obj, const char *key, bool def)
+bool fxp_get_bool(struct pctx *c, cJSON *obj, const char *key, bool def)
 {
 	cJSON *v;
 	return fxp_get_typed(c, obj, key, OPTIONAL, T_BOOL, &v) > 0 ? cJSON_IsTrue(v) : def;
@@ -311,7 +312,7 @@ static char *get_uuid(struct pctx *c, cJSON *obj, const char *key)
 }
 
 /* The index of the member's value in values; def when absent (-1: required). */
-int  fxp_get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const char *const *values,
+int fxp_get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const char *const *values,
 		    const char *what)
 {
 	cJSON *v;
@@ -446,7 +447,7 @@ static struct var_list parse_variables(struct pctx *c, cJSON *arr)
 
 /* ---- nodes, edges, workflows ---- */
 
-void  fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
+void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
 {
 	cJSON *d;
 	fxp_check_keys(c, o, fail_keys);
@@ -875,6 +876,7 @@ void fx_kb_free(struct fx_kb *kb)
 	free(kb->name);
 	free(kb->description);
 	free(kb->chunk_structure);
+	fx_scenarios_free(kb);
 	pipeline_free(kb->pipeline);
 	free(kb);
 }
@@ -945,6 +947,7 @@ static struct fx_kb *parse_kb(struct pctx *c, cJSON *o, char **ret_ws_ref)
 		kb->pipeline = parse_pipeline(c, x);
 		fxp_pop(c, s);
 	}
+	fx_parse_scenarios(c, o, kb);
 	return kb;
 }
 

@@ -117,3 +117,8 @@ uint64_t fxp_get_uint(struct pctx *c, cJSON *obj, const char *key, uint64_t def,
 int fxp_get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const char *const *values, const char *what);
 /* Parses a node's "fail" object into n->fail. */
 void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n);
+
+/* A knowledge base's "scenarios" and "scenario_sequence" (fixtures_scenarios.c);
+ * call after its pipeline is parsed. */
+void fx_parse_scenarios(struct pctx *c, cJSON *kb_obj, struct fx_kb *kb);
+void fx_scenarios_free(struct fx_kb *kb);

@@ -1,0 +1,337 @@
+/* fixtures_scenarios.c -- a knowledge base's "scenarios" (named variations of
+ * its behaviour: HTTP faults, stream faults, node changes) and its
+ * "scenario_sequence", checked and built like the rest of the fixture file.
+ * A scenario that changes nodes gets its own copies of the workflows, so the
+ * simulator plans (and memoizes) them like any other workflow. */
+#include "fixtures_parse.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const scenario_keys[] = { "description", "probability", "delay_ms", "connection", "http",
+					     "stream", "nodes", "api_keys", NULL };
+static const char *const http_keys[] = { "status", "code", "message", "body", "content_type", "headers", NULL };
+static const char *const stream_keys[] = { "fault", "after", "ms", "error", "end", "bytes", "interval_ms",
+					   "event", NULL };
+static const char *const node_change_keys[] = { "duration_ms", "fail", NULL };
+static const char *const connections[] = { "none", "close", "reset", NULL }; /* enum fx_conn_fault order */
+/* enum fx_stream_fault_kind order, from FX_SF_ERROR */
+static const char *const stream_faults[] = { "error", "drop", "cut", "stall", "pings_only", "keep_open",
+					     "dribble", "extra_event", NULL };
+
+#define MAX_MS (24ull * 3600 * 1000)
+
+/* Dify's code for a status, as its handlers name them. */
+static const char *default_code(unsigned status)
+{
+	switch (status) {
+	case 400: return "bad_request";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 413: return "request_entity_too_large";
+	case 415: return "unsupported_media_type";
+	case 429: return "too_many_requests";
+	case 500: return "internal_server_error";
+	case 502: return "bad_gateway";
+	case 503: return "service_unavailable";
+	case 504: return "gateway_timeout";
+	default: return status >= 500 ? "internal_server_error" : "bad_request";
+	}
+}
+
+/* Werkzeug's descriptions, which Dify's error handler sends for plain HTTP errors. */
+static const char *default_message(unsigned status)
+{
+	switch (status) {
+	case 429: return "Too many requests. Please try again later.";
+	case 500: return "Internal Server Error, please contact support.";
+	case 502: return "The proxy server received an invalid response from an upstream server.";
+	case 503:
+		return "The server is temporarily unable to service your request due to maintenance downtime or "
+		       "capacity problems. Please try again later.";
+	case 504: return "The connection to an upstream server timed out.";
+	default: return "The server could not handle the request.";
+	}
+}
+
+static struct fx_http_fault *parse_http(struct pctx *c, cJSON *o)
+{
+	cJSON *x;
+	fxp_check_keys(c, o, http_keys);
+	struct fx_http_fault *h = xcalloc(1, sizeof *h);
+	h->status = (unsigned)fxp_get_uint(c, o, "status", 0, 599);
+	if (fxp_get_typed(c, o, "status", REQUIRED, T_INT, &x) > 0 && h->status < 100) {
+		size_t s = fxp_push_key(c, "status");
+		fxp_report(c, "must be an HTTP status from 100 to 599");
+		fxp_pop(c, s);
+	}
+	h->code = fxp_get_str(c, o, "code", OPTIONAL, default_code(h->status));
+	h->message = fxp_get_str(c, o, "message", OPTIONAL, default_message(h->status));
+	h->body = fxp_get_str(c, o, "body", OPTIONAL, NULL);
+	h->content_type = fxp_get_str(c, o, "content_type", OPTIONAL, "text/html; charset=utf-8");
+	if (fxp_get_typed(c, o, "headers", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "headers");
+		cJSON *v;
+		cJSON_ArrayForEach(v, x) {
+			size_t s2 = fxp_push_key(c, v->string);
+			if (fxp_expect(c, v, T_STRING) && (strpbrk(v->string, "\r\n:") || strpbrk(v->valuestring, "\r\n")))
+				fxp_report(c, "header names and values cannot hold line breaks");
+			fxp_pop(c, s2);
+		}
+		h->headers = x;
+		fxp_pop(c, s);
+	}
+	return h;
+}
+
+static void parse_stream(struct pctx *c, cJSON *o, struct fx_stream_fault *f)
+{
+	cJSON *x;
+	fxp_check_keys(c, o, stream_keys);
+	int k = fxp_get_enum(c, o, "fault", -1, stream_faults, "stream fault");
+	if (k < 0 && !cJSON_GetObjectItemCaseSensitive(o, "fault")) {
+		size_t s = fxp_push_key(c, "fault");
+		fxp_report(c, "missing required key");
+		fxp_pop(c, s);
+	}
+	f->kind = k >= 0 ? (enum fx_stream_fault_kind)(k + 1) : FX_SF_NONE;
+	f->after = (unsigned)fxp_get_uint(c, o, "after", 0, 1000000);
+	bool timed = f->kind == FX_SF_STALL || f->kind == FX_SF_PINGS_ONLY || f->kind == FX_SF_KEEP_OPEN;
+	if (timed)
+		fxp_get_typed(c, o, "ms", REQUIRED, T_INT, &x); /* reports when missing */
+	f->ms = fxp_get_uint(c, o, "ms", 0, MAX_MS);
+	f->then_end = fxp_get_bool(c, o, "end", true);
+	f->bytes = (unsigned)fxp_get_uint(c, o, "bytes", 1, 1 << 20);
+	if (!f->bytes)
+		f->bytes = 1;
+	f->interval_ms = fxp_get_uint(c, o, "interval_ms", 50, 60000);
+	if (fxp_get_typed(c, o, "error", OPTIONAL, T_OBJECT, &x) > 0)
+		f->error = x;
+	if (fxp_get_typed(c, o, "event", f->kind == FX_SF_EXTRA_EVENT, T_OBJECT, &x) > 0) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(x, "event");
+		if (!cJSON_IsString(name)) {
+			size_t s = fxp_push_key(c, "event");
+			fxp_report(c, "needs an \"event\" string (the event's name)");
+			fxp_pop(c, s);
+		}
+		f->event = x;
+	}
+}
+
+/* One node's change in a scenario; absent keys keep each workflow's own value. */
+struct node_change {
+	const char *id;
+	bool set_duration, set_fail;
+	uint64_t duration_ms;
+	struct fx_node parsed;     /* holds the parsed failure (NULL: the node succeeds) */
+};
+
+/* A copy of wf whose nodes take the scenario's changes. */
+static struct fx_workflow *derive(const struct fx_workflow *wf, const struct node_change *ch, size_t n)
+{
+	struct fx_workflow *d = xmalloc(sizeof *d);
+	*d = *wf;
+	d->base = wf;
+	d->nodes = xmalloc(wf->n_nodes * sizeof *d->nodes);
+	memcpy(d->nodes, wf->nodes, wf->n_nodes * sizeof *d->nodes);
+	d->plans = xcalloc(wf->n_nodes, sizeof *d->plans);
+	for (size_t i = 0; i < n; i++) {
+		long k = fx_workflow_node_index(wf, ch[i].id);
+		if (k < 0)
+			continue;
+		if (ch[i].set_duration)
+			d->nodes[k].duration_ms = ch[i].duration_ms;
+		if (ch[i].set_fail) {
+			/* Each workflow owns its copy of the failure. */
+			d->nodes[k].fail = NULL;
+			if (ch[i].parsed.fail) {
+				struct fx_failure *f = xmalloc(sizeof *f);
+				*f = *ch[i].parsed.fail;
+				f->error = xstrdup(f->error ? f->error : "");
+				d->nodes[k].fail = f;
+			}
+		}
+	}
+	return d;
+}
+
+static void derived_free(struct fx_workflow *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_nodes; i++) {
+		if (d->nodes[i].fail != d->base->nodes[i].fail) {
+			free(d->nodes[i].fail->error);
+			free(d->nodes[i].fail);
+		}
+		fx_plan_free(atomic_load(&d->plans[i]));
+	}
+	free(d->plans);
+	free(d->nodes);
+	free(d);
+}
+
+/* "nodes": {"<node id>": {"duration_ms": N, "fail": {...} | null}}. */
+static void parse_node_changes(struct pctx *c, cJSON *o, struct fx_kb *kb, struct fx_scenario *sc)
+{
+	const struct fx_pipeline *p = kb->pipeline;
+	const struct fx_workflow *wfs[2] = { p ? p->published : NULL, p ? p->draft : NULL };
+	size_t n = (size_t)cJSON_GetArraySize(o), i = 0;
+	struct node_change *ch = xcalloc(n ? n : 1, sizeof *ch);
+	cJSON *v;
+	cJSON_ArrayForEach(v, o) {
+		size_t s = fxp_push_key(c, v->string);
+		struct node_change *x = &ch[i++];
+		x->id = v->string;
+		bool found = false;
+		for (int w = 0; w < 2; w++)
+			found |= wfs[w] && fx_workflow_node_index(wfs[w], v->string) >= 0;
+		if (!found)
+			fxp_report(c, "no node %s in the knowledge base's workflows", fx_quote(v->string).s);
+		if (fxp_expect(c, v, T_OBJECT)) {
+			cJSON *f;
+			fxp_check_keys(c, v, node_change_keys);
+			x->set_duration = cJSON_GetObjectItemCaseSensitive(v, "duration_ms") != NULL;
+			x->duration_ms = fxp_get_uint(c, v, "duration_ms", 0, MAX_MS);
+			int r = fxp_get_typed(c, v, "fail", OPTIONAL, T_OBJECT | T_NULL, &f);
+			x->set_fail = r > 0;
+			if (r > 0 && cJSON_IsObject(f)) {
+				size_t s2 = fxp_push_key(c, "fail");
+				fxp_parse_fail(c, f, &x->parsed);
+				fxp_pop(c, s2);
+			}
+		}
+		fxp_pop(c, s);
+	}
+	if (wfs[0])
+		sc->published = derive(wfs[0], ch, n);
+	if (wfs[1])
+		sc->draft = derive(wfs[1], ch, n);
+	for (i = 0; i < n; i++) {
+		if (ch[i].parsed.fail) {
+			free(ch[i].parsed.fail->error);
+			free(ch[i].parsed.fail);
+		}
+	}
+	free(ch);
+}
+
+static void parse_scenario(struct pctx *c, cJSON *o, struct fx_kb *kb, struct fx_scenario *sc)
+{
+	cJSON *x;
+	fxp_check_keys(c, o, scenario_keys);
+	sc->description = fxp_get_str(c, o, "description", OPTIONAL, "");
+	sc->probability = 1.0;
+	if (fxp_get_typed(c, o, "probability", OPTIONAL, T_INT | T_FLOAT, &x) > 0) {
+		sc->probability = x->valuedouble;
+		if (!(sc->probability >= 0 && sc->probability <= 1)) {
+			size_t s = fxp_push_key(c, "probability");
+			fxp_report(c, "must be from 0 to 1");
+			fxp_pop(c, s);
+		}
+	}
+	sc->delay_ms = fxp_get_uint(c, o, "delay_ms", 0, MAX_MS);
+	int conn = fxp_get_enum(c, o, "connection", FX_CONN_NONE, connections, "connection fault");
+	sc->connection = conn >= 0 ? (enum fx_conn_fault)conn : FX_CONN_NONE;
+	if (fxp_get_typed(c, o, "http", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "http");
+		sc->http = parse_http(c, x);
+		fxp_pop(c, s);
+	}
+	if (fxp_get_typed(c, o, "stream", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "stream");
+		parse_stream(c, x, &sc->stream);
+		fxp_pop(c, s);
+	}
+	if (fxp_get_typed(c, o, "nodes", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "nodes");
+		parse_node_changes(c, x, kb, sc);
+		fxp_pop(c, s);
+	}
+	if (fxp_get_typed(c, o, "api_keys", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "api_keys"), i = 0;
+		cJSON *k;
+		sc->api_keys = xcalloc((size_t)cJSON_GetArraySize(x) + 1, sizeof *sc->api_keys);
+		cJSON_ArrayForEach(k, x) {
+			size_t s2 = fxp_push_index(c, i++);
+			if (fxp_expect(c, k, T_STRING))
+				sc->api_keys[sc->n_api_keys++] = xstrdup(k->valuestring);
+			fxp_pop(c, s2);
+		}
+		fxp_pop(c, s);
+	}
+}
+
+void fx_parse_scenarios(struct pctx *c, cJSON *kb_obj, struct fx_kb *kb)
+{
+	cJSON *x;
+	if (fxp_get_typed(c, kb_obj, "scenarios", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "scenarios");
+		kb->scenarios = xcalloc((size_t)cJSON_GetArraySize(x) + 1, sizeof *kb->scenarios);
+		cJSON *o;
+		cJSON_ArrayForEach(o, x) {
+			size_t s2 = fxp_push_key(c, o->string);
+			if (!*o->string || !strcmp(o->string, "default"))
+				fxp_report(c, "a scenario needs a name other than \"\" and \"default\"");
+			if (fxp_expect(c, o, T_OBJECT)) {
+				struct fx_scenario *sc = &kb->scenarios[kb->n_scenarios++];
+				sc->name = xstrdup(o->string);
+				parse_scenario(c, o, kb, sc);
+			}
+			fxp_pop(c, s2);
+		}
+		fxp_pop(c, s);
+	}
+	if (fxp_get_typed(c, kb_obj, "scenario_sequence", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "scenario_sequence"), i = 0;
+		kb->sequence = xcalloc((size_t)cJSON_GetArraySize(x) + 1, sizeof *kb->sequence);
+		cJSON *e;
+		cJSON_ArrayForEach(e, x) {
+			size_t s2 = fxp_push_index(c, i++);
+			if (fxp_expect(c, e, T_STRING | T_NULL)) {
+				const char *name = cJSON_IsString(e) ? e->valuestring : NULL;
+				if (name && strcmp(name, "default") && !fx_kb_scenario(kb, name))
+					fxp_report(c, "no scenario %s in this knowledge base", fx_quote(name).s);
+				kb->sequence[kb->n_sequence++] = name && strcmp(name, "default") ? xstrdup(name) : NULL;
+			}
+			fxp_pop(c, s2);
+		}
+		fxp_pop(c, s);
+	}
+}
+
+void fx_scenarios_free(struct fx_kb *kb)
+{
+	for (size_t i = 0; i < kb->n_scenarios; i++) {
+		struct fx_scenario *sc = &kb->scenarios[i];
+		free(sc->name);
+		free(sc->description);
+		if (sc->http) {
+			free(sc->http->code);
+			free(sc->http->message);
+			free(sc->http->body);
+			free(sc->http->content_type);
+			free(sc->http);
+		}
+		for (size_t k = 0; k < sc->n_api_keys; k++)
+			free(sc->api_keys[k]);
+		free(sc->api_keys);
+		derived_free(sc->published);
+		derived_free(sc->draft);
+	}
+	free(kb->scenarios);
+	for (size_t i = 0; i < kb->n_sequence; i++)
+		free(kb->sequence[i]);
+	free(kb->sequence);
+}
+
+const struct fx_scenario *fx_kb_scenario(const struct fx_kb *kb, const char *name)
+{
+	for (size_t i = 0; i < kb->n_scenarios; i++)
+		if (!strcmp(kb->scenarios[i].name, name))
+			return &kb->scenarios[i];
+	return NULL;
+}
