@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "auth.h"
 #include "error.h"
 #include "json.h"
@@ -141,12 +142,36 @@ static void published_answer(const struct api_request *req, const struct fx_kb *
 	set_body(res, 200, CT_JSON_UTF8, &b);
 }
 
+/* One request being answered. */
+struct call {
+	const struct api_ctx *ctx;
+	const struct api_request *req;
+	struct api_response *res;
+	struct fixtures *fx;           /* a reference for the call */
+	const struct fx_scenario *sc;  /* NULL: normal behaviour */
+};
+
+/* The workflow a run uses: the scenario's copy when it changes nodes. */
+static const struct fx_workflow *workflow_for(const struct call *c, const struct fx_kb *kb, bool published)
+{
+	const struct fx_workflow *wf = published ? kb->pipeline->published : kb->pipeline->draft;
+	if (wf && c->sc) {
+		const struct fx_workflow *changed = published ? c->sc->published : c->sc->draft;
+		if (changed)
+			wf = changed;
+	}
+	return wf;
+}
+
 /* Everything after get_pipeline: Dify wraps it in try/except -> 500
  * pipeline_run_error with str(exception) (wire.md §4.3). Returns -1 on error. */
-static int generate(const struct api_ctx *ctx, const struct api_request *req, const struct fx_kb *kb,
-		    const struct run_request *rr, struct api_response *res, struct dm_error *err)
+static int generate(const struct call *c, const struct fx_kb *kb, const struct run_request *rr,
+		    struct dm_error *err)
 {
-	const struct fx_workflow *wf = rr->is_published ? kb->pipeline->published : kb->pipeline->draft;
+	const struct api_ctx *ctx = c->ctx;
+	const struct api_request *req = c->req;
+	struct api_response *res = c->res;
+	const struct fx_workflow *wf = workflow_for(c, kb, rr->is_published);
 	if (!wf)
 		return run_error(err, rr->is_published ? "Workflow not published" : "Workflow not initialized");
 	if (!known_datasource_type(rr->datasource_type)) {
@@ -179,6 +204,7 @@ static int generate(const struct api_ctx *ctx, const struct api_request *req, co
 	if (variables_prepare(wf, rr->start_node_id, rr->inputs, &inputs, err))
 		return -1;
 	struct run_params p = {
+		.fx = fixtures_ref(c->fx),
 		.kb = kb,
 		.wf = wf,
 		.start_node_id = rr->start_node_id,
@@ -193,6 +219,7 @@ static int generate(const struct api_ctx *ctx, const struct api_request *req, co
 		res->content_type = "text/event-stream; charset=utf-8";
 		res->run = run;
 		res->stream = true;
+		res->stream_fault = c->sc && c->sc->stream.kind != FX_SF_NONE ? &c->sc->stream : NULL;
 		return 0;
 	}
 	if (run->setup_error) { /* a queue error raises in blocking mode */
@@ -208,15 +235,90 @@ static int generate(const struct api_ctx *ctx, const struct api_request *req, co
 	return 0;
 }
 
-static void pipeline_run(const struct api_ctx *ctx, const struct api_request *req, const struct route_match *m,
-			 struct api_response *res)
+/* Python's auth_header.split(None, 1)[1] for a Bearer header, else NULL:
+ * only to find a key-bound scenario; auth_check_key judges the header. */
+static char *bearer_token(const char *h)
 {
+	if (!h)
+		return NULL;
+	while (*h == ' ' || *h == '\t')
+		h++;
+	if (strncasecmp(h, "bearer", 6) || (h[6] != ' ' && h[6] != '\t'))
+		return NULL;
+	h += 6;
+	while (*h == ' ' || *h == '\t')
+		h++;
+	return *h ? xstrdup(h) : NULL;
+}
+
+/* A scenario's HTTP answer: Dify's envelope with any status, or a raw body. */
+static void forced_answer(const struct call *c, const struct fx_http_fault *h)
+{
+	struct buf b = BUF_INIT;
+	if (h->body) {
+		buf_puts(&b, h->body);
+		set_body(c->res, h->status, h->content_type, &b);
+	} else {
+		struct dm_error err = DM_ERROR_INIT;
+		dm_error_set(&err, h->status, h->code, "%s", h->message);
+		dm_error_body(&err, &b);
+		dm_error_clear(&err);
+		set_body(c->res, h->status, CT_JSON, &b);
+	}
+	const cJSON *v;
+	cJSON_ArrayForEach(v, h->headers)
+		api_response_header(c->res, v->string, v->valuestring);
+	if (h->status == 401 && !cJSON_GetObjectItemCaseSensitive(h->headers, "WWW-Authenticate"))
+		api_response_header(c->res, "WWW-Authenticate", "Bearer realm=\"api\"");
+	cors(c->req, c->res, false);
+}
+
+/* Picks the request's scenario. Connection and HTTP faults stand for what
+ * sits in front of Dify (a proxy, the network), so they apply before auth.
+ * Returns true when the answer is decided. */
+static bool apply_scenario(struct call *c, const struct route_match *m)
+{
+	const struct fx_kb *kb = fixtures_kb(c->fx, m->dataset_id);
+	if (!kb || !c->ctx->scenarios)
+		return false;
+	struct dm_error err = DM_ERROR_INIT;
+	char *token = bearer_token(c->req->authorization);
+	enum scenario_source from;
+	int r = scenarios_select(c->ctx->scenarios, kb, c->req->scenario, token, &c->sc, &from, &err);
+	free(token);
+	if (r) {
+		error_response(&err, c->req, c->res, true);
+		dm_error_clear(&err);
+		return true;
+	}
+	if (!c->sc)
+		return false;
+	snprintf(c->res->scenario, sizeof c->res->scenario, "%s", c->sc->name);
+	c->res->scenario_from = from;
+	c->res->delay_ms = c->sc->delay_ms;
+	c->res->connection = c->sc->connection;
+	if (c->sc->connection != FX_CONN_NONE) {
+		c->res->status = 0; /* no answer at all */
+		return true;
+	}
+	if (c->sc->http) {
+		forced_answer(c, c->sc->http);
+		return true;
+	}
+	return false;
+}
+
+static void pipeline_run(struct call *c, const struct route_match *m)
+{
+	const struct api_request *req = c->req;
 	struct dm_error err = DM_ERROR_INIT;
 	const struct fx_workspace *ws;
 	const struct fx_kb *kb;
 	struct run_request rr = { 0 };
-	if (auth_check_key(ctx->fx, req->authorization, &ws, &err) ||
-	    auth_check_dataset(ctx->fx, ws, m->dataset_id, &kb, &err))
+	if (apply_scenario(c, m))
+		return;
+	if (auth_check_key(c->fx, req->authorization, &ws, &err) ||
+	    auth_check_dataset(c->fx, ws, m->dataset_id, &kb, &err))
 		goto fail;
 	if (!is_json_mimetype(req->content_type)) {
 		dm_error_set(&err, 415, "unsupported_media_type",
@@ -236,14 +338,14 @@ static void pipeline_run(const struct api_ctx *ctx, const struct api_request *re
 		dm_error_set(&err, 400, "invalid_param", "Pipeline not found");
 		goto fail;
 	}
-	if (generate(ctx, req, kb, &rr, res, &err))
+	if (generate(c, kb, &rr, &err))
 		goto fail;
-	cors(req, res, false);
+	cors(req, c->res, false);
 	request_run_free(&rr);
 	return;
 fail:
 	request_run_free(&rr);
-	error_response(&err, req, res, true);
+	error_response(&err, req, c->res, true);
 	dm_error_clear(&err);
 }
 
@@ -256,7 +358,13 @@ static void version_headers(struct api_response *res)
 void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *res)
 {
 	struct route_match m;
-	*res = (struct api_response){ 0 };
+	*res = (struct api_response){ .journaled = true };
+	struct call c = {
+		.ctx = ctx,
+		.req = req,
+		.res = res,
+		.fx = ctx->slot ? fixtures_slot_get(ctx->slot) : fixtures_ref((struct fixtures *)ctx->fx),
+	};
 	route_match(req->method, req->path, &m);
 	snprintf(res->dataset_id, sizeof res->dataset_id, "%s", m.dataset_id);
 	struct buf b = BUF_INIT;
@@ -288,14 +396,15 @@ void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct
 		}
 		break;
 	case ROUTE_MATCHED:
-		switch (m.id) {
-		case ROUTE_PIPELINE_RUN:
-			pipeline_run(ctx, req, &m, res);
-			break;
-		default:
-			break;
+		if (m.id == ROUTE_PIPELINE_RUN) {
+			pipeline_run(&c, &m);
+		} else {
+			res->journaled = false;
+			admin_handle(ctx, req, &m, c.fx, res);
 		}
 		break;
 	}
-	version_headers(res);
+	if (res->journaled || m.outcome != ROUTE_MATCHED)
+		version_headers(res);
+	fixtures_free(c.fx);
 }

@@ -7,15 +7,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "documents.h"
 #include "fixtures.h"
+#include "journal.h"
 #include "pipeline.h"
+#include "scenario.h"
 
 #define DIFY_VERSION "1.13.3"
 
 struct api_ctx {
-	const struct fixtures *fx;
+	const struct fixtures *fx;     /* a fixed set (tests), used when slot is NULL */
+	struct fixtures_slot *slot;    /* the server's current set, swapped by reloads */
 	struct documents *docs;
+	struct scenarios *scenarios;   /* NULL: scenarios are not selected */
+	struct journal *journal;       /* NULL: /_mock/requests answers an empty journal */
+	/* POST /_mock/reload: loads the fixtures anew and swaps them in; on
+	 * failure returns -1 with the problems, one per line, in errors. */
+	int (*reload)(void *cls, struct buf *errors);
+	void *reload_cls;
 };
 
 struct api_request {
@@ -26,6 +36,10 @@ struct api_request {
 	const char *origin;
 	const char *acr_method;    /* Access-Control-Request-Method */
 	const char *acr_headers;   /* Access-Control-Request-Headers */
+	const char *scenario;      /* X-Dify-Mock-Scenario */
+	/* A query-string argument by name (NULL when absent); may be NULL. */
+	const char *(*arg)(void *cls, const char *name);
+	void *arg_cls;
 	const char *body;
 	size_t body_len;
 	int64_t now_ms;            /* wall clock */
@@ -49,6 +63,13 @@ struct api_response {
 	bool stream;               /* answer with the SSE stream of run */
 	uint64_t wait_sim_ms;      /* simulated time to wait before a blocking answer */
 	char dataset_id[40];       /* for the log line, "" if none */
+	/* The scenario applied, and what the HTTP layer must do for it. */
+	char scenario[64];         /* "" when none */
+	enum scenario_source scenario_from;
+	uint64_t delay_ms;         /* wall-clock wait before the headers */
+	enum fx_conn_fault connection; /* close or reset instead of answering */
+	const struct fx_stream_fault *stream_fault; /* valid as long as run */
+	bool journaled;            /* false for /_mock/ requests */
 };
 
 void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *res);

@@ -20,6 +20,7 @@ void config_defaults(struct config *cfg)
 		.threads = 2,
 		.max_connections = 20000,
 		.max_body = 15u * 1024 * 1024,
+		.journal_size = 1000,
 	};
 }
 
@@ -41,6 +42,8 @@ void config_usage(FILE *out)
 	      "      --threads <N>           Worker threads (default 2)\n"
 	      "      --max-connections <N>   Concurrent connections (default 20000)\n"
 	      "      --max-body-bytes <N>    Largest request body (default 15728640)\n"
+	      "      --journal-size <N>      Requests kept for GET /_mock/requests (default 1000)\n"
+	      "      --list-faults           Print the catalogue of scenario faults and exit\n"
 	      "  -v, --verbose               More logging (repeatable)\n"
 	      "  -h, --help                  Show this help\n"
 	      "  -V, --version               Show the version\n",
@@ -81,6 +84,8 @@ enum {
 	OPT_THREADS,
 	OPT_MAX_CONNECTIONS,
 	OPT_MAX_BODY,
+	OPT_JOURNAL_SIZE,
+	OPT_LIST_FAULTS,
 };
 
 static const struct option longopts[] = {
@@ -96,6 +101,8 @@ static const struct option longopts[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 	{ "max-body-bytes", required_argument, NULL, OPT_MAX_BODY },
+	{ "journal-size", required_argument, NULL, OPT_JOURNAL_SIZE },
+	{ "list-faults", no_argument, NULL, OPT_LIST_FAULTS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -173,6 +180,14 @@ enum config_result config_parse_args(struct config *cfg, int argc, char **argv, 
 			if (parse_ulong(optarg, 1ul << 30, &ul) || ul == 0)
 				return bad(err, "max body bytes must be from 1 to 1073741824", optarg);
 			cfg->max_body = ul;
+			break;
+		case OPT_JOURNAL_SIZE:
+			if (parse_ulong(optarg, 1000000, &ul) || ul == 0)
+				return bad(err, "journal size must be from 1 to 1000000", optarg);
+			cfg->journal_size = ul;
+			break;
+		case OPT_LIST_FAULTS:
+			cfg->list_faults = true;
 			break;
 		case 'v':
 			cfg->verbosity++;

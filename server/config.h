@@ -22,6 +22,8 @@ struct config {
 	unsigned threads;          /* --threads: libmicrohttpd worker threads */
 	unsigned max_connections;  /* --max-connections */
 	size_t max_body;           /* --max-body-bytes */
+	size_t journal_size;       /* --journal-size: requests kept for /_mock/requests */
+	bool list_faults;          /* --list-faults: print the fault catalogue and exit */
 };
 
 enum config_result {

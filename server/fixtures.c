@@ -7,8 +7,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +35,7 @@ struct fixtures {
 	size_t n_kbs;
 	struct fx_tbl kb_by_id;    /* lower-case uuid -> struct fx_kb */
 	struct fx_tbl ws_by_key;   /* API key -> struct fx_workspace */
+	atomic_int refs;           /* the server's current set, plus each run still using it */
 };
 
 /* ---- hash table ---- */
@@ -353,6 +356,7 @@ int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *re
 {
 	struct fx_loader L = { .pool = cJSON_CreateArray() };
 	struct fixtures *fx = xcalloc(1, sizeof *fx);
+	atomic_init(&fx->refs, 1);
 	struct strv rel = { NULL, 0, 0 };
 
 	if (!L.pool)
@@ -404,9 +408,15 @@ int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *re
 	return 0;
 }
 
+struct fixtures *fixtures_ref(struct fixtures *fx)
+{
+	atomic_fetch_add(&fx->refs, 1);
+	return fx;
+}
+
 void fixtures_free(struct fixtures *fx)
 {
-	if (!fx)
+	if (!fx || atomic_fetch_sub(&fx->refs, 1) > 1)
 		return;
 	for (size_t i = 0; i < fx->n_kbs; i++)
 		fx_kb_free(fx->kbs[i]);
@@ -486,4 +496,45 @@ long fx_workflow_node_index(const struct fx_workflow *wf, const char *node_id)
 		if (wf->nodes[i].id && !strcmp(wf->nodes[i].id, node_id))
 			return (long)i;
 	return -1;
+}
+
+struct fixtures_slot {
+	pthread_mutex_t lock;
+	struct fixtures *fx;
+};
+
+struct fixtures_slot *fixtures_slot_new(struct fixtures *fx)
+{
+	struct fixtures_slot *slot = xcalloc(1, sizeof *slot);
+	pthread_mutex_init(&slot->lock, NULL);
+	slot->fx = fx;
+	return slot;
+}
+
+struct fixtures *fixtures_slot_get(struct fixtures_slot *slot)
+{
+	/* The lock covers "read the pointer, take a reference": a swap in
+	 * between could otherwise free the set before the reference is taken. */
+	pthread_mutex_lock(&slot->lock);
+	struct fixtures *fx = fixtures_ref(slot->fx);
+	pthread_mutex_unlock(&slot->lock);
+	return fx;
+}
+
+void fixtures_slot_swap(struct fixtures_slot *slot, struct fixtures *fx)
+{
+	pthread_mutex_lock(&slot->lock);
+	struct fixtures *old = slot->fx;
+	slot->fx = fx;
+	pthread_mutex_unlock(&slot->lock);
+	fixtures_free(old);
+}
+
+void fixtures_slot_free(struct fixtures_slot *slot)
+{
+	if (!slot)
+		return;
+	fixtures_free(slot->fx);
+	pthread_mutex_destroy(&slot->lock);
+	free(slot);
 }

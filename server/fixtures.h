@@ -179,7 +179,20 @@ void fx_problems_free(struct fx_problems *p);
  * nothing: on any problem returns -1, *ret untouched, and every problem is in
  * reterr (the caller frees it with fx_problems_free). */
 int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *reterr);
+/* Reference counting: a reload swaps the server's set while runs started on
+ * the old one keep it alive. fixtures_free drops one reference (the load's
+ * own is the first) and frees on the last. Both accept NULL where sensible. */
+struct fixtures *fixtures_ref(struct fixtures *fx);
 void fixtures_free(struct fixtures *fx);
+
+/* The server's current set, swapped whole by a reload. Thread-safe. */
+struct fixtures_slot;
+struct fixtures_slot *fixtures_slot_new(struct fixtures *fx); /* takes fx's reference */
+/* The current set, with a reference for the caller (release with fixtures_free). */
+struct fixtures *fixtures_slot_get(struct fixtures_slot *slot);
+/* Puts fx (its reference taken) in place; the old set lives on while used. */
+void fixtures_slot_swap(struct fixtures_slot *slot, struct fixtures *fx);
+void fixtures_slot_free(struct fixtures_slot *slot);
 
 /* Lookups. Results are borrowed and live as long as fx. */
 /* The workspace owning dataset API key key[0..len), compared in constant time; NULL if none. */

@@ -1,5 +1,6 @@
-/* http.c -- libmicrohttpd glue: request bodies, delayed answers and SSE
- * streams on suspended connections resumed by the scheduler's timer thread. */
+/* http.c -- libmicrohttpd glue: request bodies, delayed answers, SSE
+ * streams and connection faults, on suspended connections that the
+ * scheduler resumes ("parks"); and the request journal's records. */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -13,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "json.h"
 #include "log.h"
 #include "scheduler.h"
 #include "sse.h"
@@ -27,8 +30,16 @@ struct http_server {
 	struct scheduler *sched;
 	atomic_bool stopping;
 	atomic_int live_streams;
-	atomic_int waiting_requests; /* suspended until a delayed answer is due */
+	atomic_int waiting_requests; /* parked before their answer */
 	unsigned port;
+};
+
+/* Where a request is. */
+enum req_phase {
+	REQ_READING,     /* receiving the body */
+	REQ_DELAYING,    /* parked: a scenario's delay before the headers */
+	REQ_RUNNING,     /* parked: a draft blocking run's simulated time */
+	REQ_ANSWERED,    /* a response is queued, or the connection is to close */
 };
 
 /* Per request; owned by MHD's req_cls, freed in on_completed. */
@@ -38,14 +49,18 @@ struct http_req {
 	char *method, *path;
 	struct buf body;
 	bool too_large;
-	bool handled;            /* api_handle ran */
-	bool waiting;            /* suspended until the simulated run ends */
-	bool hung_up;            /* the client left while we waited */
+	enum req_phase phase;
+	bool parked;             /* counted in waiting_requests */
+	bool hung_up;            /* the client left before the answer was complete */
+	uint64_t hung_up_ms;
 	struct sched_park park;
 	uint64_t start_ms;
+	int64_t start_unix_ms;
 	struct api_response res;
 	struct http_stream *stream;
-	unsigned status;
+	unsigned status;         /* 0 until an answer is queued */
+	unsigned events, pings;  /* copied from the stream as it goes */
+	struct journal_entry *entry; /* NULL: not journaled */
 };
 
 /* Per SSE response; owned by the MHD response, freed in its free callback. */
@@ -84,6 +99,28 @@ static void req_wake(struct sched_park *p, bool hung_up)
 	MHD_resume_connection(r->conn);
 }
 
+static void park_req(struct http_req *r, enum req_phase phase, uint64_t wait_ms)
+{
+	r->phase = phase;
+	if (!r->parked) {
+		r->parked = true;
+		atomic_fetch_add(&r->srv->waiting_requests, 1);
+	}
+	MHD_suspend_connection(r->conn);
+	r->park.wake = req_wake;
+	scheduler_park(r->srv->sched, &r->park, clock_mono_ms() + wait_ms, conn_fd(r->conn));
+}
+
+static void unparked(struct http_req *r)
+{
+	if (r->parked) {
+		r->parked = false;
+		atomic_fetch_sub(&r->srv->waiting_requests, 1);
+	}
+	if (r->hung_up && !r->hung_up_ms)
+		r->hung_up_ms = clock_mono_ms();
+}
+
 static void add_headers(struct MHD_Response *resp, const struct api_response *res)
 {
 	MHD_add_response_header(resp, "Content-Type", res->content_type);
@@ -96,24 +133,34 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 	(void)pos;
 	struct http_stream *st = cls;
 	struct http_server *srv = st->srv;
+	struct http_req *r = st->req;
 	if (atomic_load(&st->hung_up)) {
-		if (st->req)
-			st->req->hung_up = true;
+		if (r && !r->hung_up) {
+			r->hung_up = true;
+			r->hung_up_ms = clock_mono_ms();
+		}
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
 	if (atomic_load(&srv->stopping))
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	size_t len;
 	uint64_t due;
-	switch (sse_stream_next(&st->sse, clock_mono_ms(), out, max, &len, &due)) {
+	enum sse_step step = sse_stream_next(&st->sse, clock_mono_ms(), out, max, &len, &due);
+	if (r) {
+		r->events = (unsigned)st->sse.events_sent;
+		r->pings = (unsigned)st->sse.pings_sent;
+	}
+	switch (step) {
 	case SSE_DATA:
 		return (ssize_t)len;
 	case SSE_END:
 		return MHD_CONTENT_READER_END_OF_STREAM;
+	case SSE_ABORT: /* a scenario's drop or cut: no final chunk */
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	case SSE_WAIT:
 		break;
 	}
-	/* Nothing due: park the connection; the timer thread resumes it. */
+	/* Nothing due: park the connection; the scheduler resumes it. */
 	MHD_suspend_connection(st->conn);
 	scheduler_park(srv->sched, &st->park, due, conn_fd(st->conn));
 	return 0;
@@ -135,14 +182,16 @@ static enum MHD_Result queue_stream(struct http_req *r)
 	st->conn = r->conn;
 	st->req = r;
 	st->park.wake = stream_wake;
-	sse_stream_init(&st->sse, r->res.run, clock_mono_ms(), srv->opt.time_scale,
+	sse_stream_init(&st->sse, r->res.run, r->res.stream_fault, clock_mono_ms(), srv->opt.time_scale,
 			(uint64_t)(srv->opt.ping_interval * 1000.0 + 0.5));
-	r->res.run = NULL; /* the stream owns it now */
+	r->res.run = NULL; /* the stream owns it now (and with it the fixtures) */
 	atomic_fetch_add(&srv->live_streams, 1);
 	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 2048, stream_read, st,
 								     stream_free);
 	add_headers(resp, &r->res);
 	r->stream = st;
+	r->status = r->res.status;
+	r->phase = REQ_ANSWERED;
 	enum MHD_Result ret = MHD_queue_response(r->conn, r->res.status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -154,6 +203,8 @@ static enum MHD_Result queue_buffer(struct http_req *r)
 		MHD_create_response_from_buffer(r->res.body_len, r->res.body, MHD_RESPMEM_MUST_FREE);
 	r->res.body = NULL;
 	add_headers(resp, &r->res);
+	r->status = r->res.status;
+	r->phase = REQ_ANSWERED;
 	enum MHD_Result ret = MHD_queue_response(r->conn, r->res.status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -163,18 +214,118 @@ static enum MHD_Result queue_too_large(struct http_req *r)
 {
 	static const char body[] = "{\"code\":\"request_entity_too_large\",\"message\":\"The data value transmitted "
 				   "exceeds the capacity limit.\",\"status\":413}\n";
-	r->res = (struct api_response){ .status = 413, .content_type = "application/json" };
+	api_response_free(&r->res);
+	r->res = (struct api_response){ .status = 413, .content_type = "application/json", .journaled = true };
 	r->res.body = xstrdup(body);
 	r->res.body_len = sizeof body - 1;
 	api_response_header(&r->res, "X-Version", DIFY_VERSION);
 	api_response_header(&r->res, "X-Env", "PRODUCTION");
-	r->status = 413;
+	return queue_buffer(r);
+}
+
+/* A scenario's connection fault: no answer at all. */
+static enum MHD_Result drop_connection(struct http_req *r)
+{
+	if (r->res.connection == FX_CONN_RESET) {
+		/* Linger 0: close() sends RST instead of FIN. */
+		struct linger lg = { 1, 0 };
+		int fd = conn_fd(r->conn);
+		if (fd >= 0)
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	}
+	r->phase = REQ_ANSWERED;
+	return MHD_NO;
+}
+
+/* After the delay (if any): the answer itself. */
+static enum MHD_Result deliver(struct http_req *r)
+{
+	if (r->res.connection != FX_CONN_NONE)
+		return drop_connection(r);
+	if (r->res.stream)
+		return queue_stream(r);
+	uint64_t wait = (uint64_t)((double)r->res.wait_sim_ms * r->srv->opt.time_scale + 0.5);
+	if (r->phase != REQ_RUNNING && wait && !atomic_load(&r->srv->stopping)) {
+		park_req(r, REQ_RUNNING, wait);
+		return MHD_YES;
+	}
 	return queue_buffer(r);
 }
 
 static const char *header(struct MHD_Connection *c, const char *name)
 {
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static const char *query_arg(void *cls, const char *name)
+{
+	return MHD_lookup_connection_value(cls, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	cJSON *headers = cls;
+	/* The journal never holds the key: only its scheme survives. */
+	if (!strcasecmp(key, "Authorization")) {
+		const char *sp = value ? strchr(value, ' ') : NULL;
+		char red[64];
+		snprintf(red, sizeof red, "%.*s[redacted]", sp ? (int)(sp - value + 1) : 0, value ? value : "");
+		cJSON_AddStringToObject(headers, key, red);
+	} else {
+		cJSON_AddStringToObject(headers, key, value ? value : "");
+	}
+	return MHD_YES;
+}
+
+/* Journal text for a body: at most JOURNAL_BODY_MAX bytes, invalid UTF-8 as '?'. */
+static char *journal_body(const struct buf *b, bool *ret_truncated)
+{
+	size_t n = b->len > JOURNAL_BODY_MAX ? JOURNAL_BODY_MAX : b->len;
+	*ret_truncated = b->len > n;
+	char *s = xstrndup(b->data ? b->data : "", n);
+	if (!json_utf8_valid(s, n))
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)s[i] >= 0x80)
+				s[i] = '?';
+	return s;
+}
+
+static void start_entry(struct http_req *r)
+{
+	if (!r->srv->ctx->journal || !r->res.journaled)
+		return;
+	struct journal_entry *e = r->entry = xcalloc(1, sizeof *e);
+	e->time_ms = r->start_unix_ms;
+	e->method = xstrdup(r->method);
+	e->path = xstrdup(r->path);
+	e->headers = cJSON_CreateObject();
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_header, e->headers);
+	e->body = journal_body(&r->body, &e->body_truncated);
+	if (r->res.dataset_id[0])
+		e->knowledge_base = xstrdup(r->res.dataset_id);
+	if (r->res.scenario[0]) {
+		e->scenario = xstrdup(r->res.scenario);
+		e->scenario_from = scenario_source_name(r->res.scenario_from);
+	}
+	e->stream = r->res.stream;
+}
+
+static void finish_entry(struct http_req *r)
+{
+	struct journal_entry *e = r->entry;
+	if (!e)
+		return;
+	e->status = r->status;
+	e->events = r->events;
+	e->pings = r->pings;
+	e->hung_up = r->hung_up;
+	if (r->hung_up)
+		e->hung_up_after_ms = (double)((r->hung_up_ms ? r->hung_up_ms : clock_mono_ms()) - r->start_ms);
+	e->duration_ms = (double)(clock_mono_ms() - r->start_ms);
+	journal_add(r->srv->ctx->journal, e);
+	free(e);
+	r->entry = NULL;
 }
 
 static enum MHD_Result dispatch(struct http_req *r)
@@ -189,26 +340,21 @@ static enum MHD_Result dispatch(struct http_req *r)
 		.origin = header(c, "Origin"),
 		.acr_method = header(c, "Access-Control-Request-Method"),
 		.acr_headers = header(c, "Access-Control-Request-Headers"),
+		.scenario = header(c, "X-Dify-Mock-Scenario"),
+		.arg = query_arg,
+		.arg_cls = c,
 		.body = r->body.data,
 		.body_len = r->body.len,
-		.now_ms = clock_unix_ms(),
+		.now_ms = r->start_unix_ms,
 	};
 	api_handle(srv->ctx, &req, &r->res);
+	start_entry(r);
 	buf_free(&r->body); /* a stream may live for minutes */
-	r->handled = true;
-	r->status = r->res.status;
-	if (r->res.stream)
-		return queue_stream(r);
-	uint64_t wait = (uint64_t)((double)r->res.wait_sim_ms * srv->opt.time_scale + 0.5);
-	if (wait && !atomic_load(&srv->stopping)) {
-		r->waiting = true;
-		atomic_fetch_add(&srv->waiting_requests, 1);
-		MHD_suspend_connection(c);
-		r->park.wake = req_wake;
-		scheduler_park(srv->sched, &r->park, clock_mono_ms() + wait, conn_fd(c));
+	if (r->res.delay_ms && !atomic_load(&srv->stopping)) {
+		park_req(r, REQ_DELAYING, r->res.delay_ms);
 		return MHD_YES;
 	}
-	return queue_buffer(r);
+	return deliver(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -224,6 +370,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->method = xstrdup(method);
 		r->path = xstrdup(url);
 		r->start_ms = clock_mono_ms();
+		r->start_unix_ms = clock_unix_ms();
 		*req_cls = r;
 		/* Refuse an announced oversized body before reading any of it. */
 		const char *cl = header(c, "Content-Length");
@@ -241,16 +388,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->too_large)
-		return r->status ? MHD_YES : queue_too_large(r);
-	if (r->waiting) { /* resumed: the simulated run is over, or the client left */
-		r->waiting = false;
-		atomic_fetch_sub(&srv->waiting_requests, 1);
+	switch (r->phase) {
+	case REQ_READING:
+		if (r->too_large)
+			return r->status ? MHD_YES : queue_too_large(r);
+		return dispatch(r);
+	case REQ_DELAYING: /* resumed: the delay is over, or the client left */
+		unparked(r);
+		return r->hung_up ? MHD_NO : deliver(r);
+	case REQ_RUNNING: /* resumed: the simulated run is over, or the client left */
+		unparked(r);
 		return r->hung_up ? MHD_NO : queue_buffer(r);
+	case REQ_ANSWERED:
+		break;
 	}
-	if (r->handled)
-		return MHD_YES;
-	return dispatch(r);
+	return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
@@ -261,14 +413,23 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	if (!r)
 		return;
 	const char *note = NULL;
-	if (r->hung_up || toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT || toe == MHD_REQUEST_TERMINATED_READ_ERROR)
+	bool aborted = toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT || toe == MHD_REQUEST_TERMINATED_READ_ERROR;
+	if (aborted && !r->hung_up && r->res.connection == FX_CONN_NONE) {
+		r->hung_up = true;
+		r->hung_up_ms = clock_mono_ms();
+	}
+	if (r->res.connection == FX_CONN_CLOSE)
+		note = "scenario: connection closed";
+	else if (r->res.connection == FX_CONN_RESET)
+		note = "scenario: connection reset";
+	else if (r->hung_up)
 		note = r->stream ? "client hung up mid-stream" : "client hung up";
 	else if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
 		note = "timed out";
 	else if (toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN)
 		note = "server shutting down";
 	else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-		note = "connection error";
+		note = r->stream && r->res.stream_fault ? "scenario: stream fault" : "connection error";
 	struct log_request lr = {
 		.method = r->method,
 		.path = r->path,
@@ -278,8 +439,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 		.note = note,
 	};
 	log_request(&lr);
-	if (r->waiting)
-		atomic_fetch_sub(&r->srv->waiting_requests, 1);
+	finish_entry(r);
+	unparked(r);
 	if (r->stream)
 		r->stream->req = NULL;
 	api_response_free(&r->res);

@@ -1,6 +1,7 @@
-/* ids.h -- identifiers and random numbers. Unseeded, UUIDs come from libuuid
- * and numbers from the kernel; after ids_seed() both come from one
- * counter-based generator, so a run with --seed is reproducible. Thread-safe. */
+/* ids.h -- identifiers and random numbers. Unseeded, both come from a
+ * per-thread xoshiro256** generator seeded once from the kernel (no system
+ * call per id); after ids_seed() both come from one counter-based generator,
+ * so a run with --seed is reproducible. Thread-safe. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>

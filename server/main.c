@@ -13,10 +13,13 @@
 #include "api.h"
 #include "config.h"
 #include "documents.h"
+#include "faults.h"
 #include "fixtures.h"
 #include "http.h"
 #include "ids.h"
+#include "journal.h"
 #include "log.h"
+#include "scenario.h"
 
 static int load_fixtures(const char *dir, struct fixtures **ret)
 {
@@ -29,6 +32,35 @@ static int load_fixtures(const char *dir, struct fixtures **ret)
 		fx_problems_free(&problems);
 		return -1;
 	}
+	return 0;
+}
+
+/* Loads the fixture directory anew; on success swaps it in. Problems go to
+ * the log (and to errors when given). The old set keeps serving on failure. */
+struct reloader {
+	const char *dir;
+	struct fixtures_slot *slot;
+};
+
+static int reload(void *cls, struct buf *errors)
+{
+	struct reloader *rl = cls;
+	struct fx_problems problems = { 0 };
+	struct fixtures *fx;
+	if (fixtures_load(rl->dir, &fx, &problems)) {
+		for (size_t i = 0; i < problems.n; i++) {
+			log_msg(LOG_ERROR, "reload: %s", problems.lines[i]);
+			if (errors)
+				buf_printf(errors, "%s\n", problems.lines[i]);
+		}
+		log_msg(LOG_ERROR, "reload refused: %zu problem%s; the previous fixtures keep serving", problems.n,
+			problems.n == 1 ? "" : "s");
+		fx_problems_free(&problems);
+		return -1;
+	}
+	size_t n = fixtures_kb_count(fx);
+	fixtures_slot_swap(rl->slot, fx);
+	log_msg(LOG_INFO, "reloaded fixtures '%s': %zu knowledge base%s", rl->dir, n, n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -66,6 +98,10 @@ int main(int argc, char **argv)
 	case CONFIG_OK:
 		break;
 	}
+	if (cfg.list_faults) {
+		faults_print(stdout);
+		return 0;
+	}
 	log_init(cfg.log_format, cfg.verbosity);
 	if (cfg.seeded)
 		ids_seed(cfg.seed);
@@ -86,11 +122,23 @@ int main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct documents *docs = documents_new();
-	struct api_ctx ctx = { .fx = fx, .docs = docs };
+	struct fixtures_slot *slot = fixtures_slot_new(fx);
+	struct scenarios *scenarios = scenarios_new();
+	struct journal *journal = journal_new(cfg.journal_size);
+	struct reloader rl = { cfg.fixtures_dir, slot };
+	struct api_ctx ctx = {
+		.slot = slot,
+		.docs = docs,
+		.scenarios = scenarios,
+		.journal = journal,
+		.reload = reload,
+		.reload_cls = &rl,
+	};
 	struct http_options hopt = {
 		.host = cfg.host,
 		.port = cfg.port,
@@ -102,11 +150,11 @@ int main(int argc, char **argv)
 	};
 	struct http_server *srv;
 	char err[256];
+	int rc = 0;
 	if (http_start(&hopt, &ctx, &srv, err, sizeof err)) {
 		fprintf(stderr, "dify-mock: %s\n", err);
-		documents_free(docs);
-		fixtures_free(fx);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	unsigned port = http_port(srv);
 	if (!is_loopback(cfg.host))
@@ -115,9 +163,8 @@ int main(int argc, char **argv)
 	if (cfg.port_file && write_port_file(cfg.port_file, port)) {
 		fprintf(stderr, "dify-mock: cannot write port file '%s': %s\n", cfg.port_file, strerror(errno));
 		http_stop(srv);
-		documents_free(docs);
-		fixtures_free(fx);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	const char *shown = strchr(cfg.host, ':') ? "[%s]" : "%s";
 	char hostbuf[300];
@@ -126,10 +173,18 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	int sig = 0;
-	sigwait(&sigs, &sig);
+	for (;;) {
+		sigwait(&sigs, &sig);
+		if (sig != SIGHUP)
+			break;
+		reload(&rl, NULL);
+	}
 	log_msg(LOG_INFO, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(srv);
+out:
+	journal_free(journal);
+	scenarios_free(scenarios);
+	fixtures_slot_free(slot);
 	documents_free(docs);
-	fixtures_free(fx);
-	return 0;
+	return rc;
 }

@@ -172,6 +172,7 @@ struct run *pipeline_run_new(const struct run_params *p)
 	ids_uuid4(r->task_id);
 	r->exec_seed[0] = ids_random64();
 	r->exec_seed[1] = ids_random64();
+	r->fx = p->fx;
 	r->kb = p->kb;
 	r->wf = p->wf;
 	r->item = p->item ? json_dup(p->item) : cJSON_CreateObject();
@@ -200,6 +201,7 @@ void run_free(struct run *r)
 		return;
 	cJSON_Delete(r->item);
 	cJSON_Delete(r->inputs);
+	fixtures_free(r->fx);
 	free(r->datasource_type);
 	free(r->document_name);
 	free(r->setup_error);

@@ -38,6 +38,7 @@ struct run_event {
 };
 
 struct run_params {
+	struct fixtures *fx;           /* reference taken by the run (may be NULL) */
 	const struct fx_kb *kb;
 	const struct fx_workflow *wf;
 	const char *start_node_id;
@@ -50,7 +51,8 @@ struct run_params {
 struct run {
 	char id[IDS_UUID_LEN + 1];     /* workflow_run_id */
 	char task_id[IDS_UUID_LEN + 1];
-	const struct fx_kb *kb;        /* borrowed: the fixtures outlive the run */
+	struct fixtures *fx;           /* a reference: kb and wf stay valid across a reload */
+	const struct fx_kb *kb;
 	const struct fx_workflow *wf;
 	cJSON *item, *inputs;
 	char *datasource_type;

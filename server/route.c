@@ -13,6 +13,11 @@ struct rule {
 
 static const struct rule rules[] = {
 	{ ROUTE_PIPELINE_RUN, "/v1/datasets/{uuid}/pipeline/run", "POST", "POST, OPTIONS" },
+	{ ROUTE_MOCK_HEALTH, "/_mock/health", "GET HEAD", "GET, HEAD, OPTIONS" },
+	{ ROUTE_MOCK_REQUESTS, "/_mock/requests", "GET HEAD DELETE", "DELETE, GET, HEAD, OPTIONS" },
+	{ ROUTE_MOCK_RESET, "/_mock/reset", "POST", "POST, OPTIONS" },
+	{ ROUTE_MOCK_RELOAD, "/_mock/reload", "POST", "POST, OPTIONS" },
+	{ ROUTE_MOCK_SCENARIOS, "/_mock/scenarios", "GET HEAD POST DELETE", "DELETE, GET, HEAD, OPTIONS, POST" },
 };
 
 /* Matches one rule; fills dataset_id/param on success. */

@@ -10,6 +10,12 @@
 
 enum route_id {
 	ROUTE_PIPELINE_RUN,          /* POST /v1/datasets/<uuid>/pipeline/run */
+	/* dify-mock's own admin API, never under /v1 */
+	ROUTE_MOCK_HEALTH,           /* GET /_mock/health */
+	ROUTE_MOCK_REQUESTS,         /* GET, DELETE /_mock/requests */
+	ROUTE_MOCK_RESET,            /* POST /_mock/reset */
+	ROUTE_MOCK_RELOAD,           /* POST /_mock/reload */
+	ROUTE_MOCK_SCENARIOS,        /* GET, POST, DELETE /_mock/scenarios */
 	ROUTE_COUNT,
 };
 

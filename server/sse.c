@@ -1,13 +1,16 @@
-/* sse.c -- event and ping schedule of one stream. */
+/* sse.c -- event and ping schedule of one stream, and its stream fault. */
 #include "sse.h"
 
 #include <string.h>
 
-void sse_stream_init(struct sse_stream *s, struct run *run, uint64_t now_ms, double time_scale,
-		     uint64_t ping_every_ms)
+#include "json.h"
+
+void sse_stream_init(struct sse_stream *s, struct run *run, const struct fx_stream_fault *fault, uint64_t now_ms,
+		     double time_scale, uint64_t ping_every_ms)
 {
 	*s = (struct sse_stream){
 		.run = run,
+		.fault = fault && fault->kind != FX_SF_NONE ? fault : NULL,
 		.start_ms = now_ms,
 		.time_scale = time_scale,
 		.ping_every_ms = ping_every_ms,
@@ -24,7 +27,7 @@ void sse_stream_done(struct sse_stream *s)
 
 uint64_t sse_event_due(const struct sse_stream *s, size_t i)
 {
-	return s->start_ms + (uint64_t)((double)run_event_at(s->run, i).at_ms * s->time_scale + 0.5);
+	return s->start_ms + s->shift_ms + (uint64_t)((double)run_event_at(s->run, i).at_ms * s->time_scale + 0.5);
 }
 
 static bool is_terminal(enum run_event_kind k)
@@ -32,24 +35,131 @@ static bool is_terminal(enum run_event_kind k)
 	return k == RUN_EV_WORKFLOW_FINISHED || k == RUN_EV_ERROR;
 }
 
+static void put_event(struct sse_stream *s, size_t i)
+{
+	buf_puts(&s->pending, "data: ");
+	run_event_json(s->run, i, &s->pending);
+	buf_puts(&s->pending, "\n\n");
+	s->finished = is_terminal(run_event_at(s->run, i).kind);
+	s->events_sent++;
+}
+
+/* The scenario's `error` event: Dify's shape, no task_id. */
+static void put_error(struct sse_stream *s)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "event", "error");
+	if (s->next_event > 0 && !s->run->setup_error)
+		cJSON_AddStringToObject(e, "workflow_run_id", s->run->id);
+	else
+		cJSON_AddNullToObject(e, "workflow_run_id");
+	const cJSON *f;
+	if (s->fault->error) {
+		cJSON_ArrayForEach(f, s->fault->error)
+			cJSON_AddItemToObject(e, f->string, json_dup(f));
+	} else { /* what an unexpected exception becomes (wire.md §9.10) */
+		cJSON_AddStringToObject(e, "code", "internal_server_error");
+		cJSON_AddStringToObject(e, "message", "Internal Server Error, please contact support.");
+		cJSON_AddItemToObject(e, "status", json_int(500));
+	}
+	buf_puts(&s->pending, "data: ");
+	json_write(&s->pending, e, JSON_ORJSON);
+	buf_puts(&s->pending, "\n\n");
+	cJSON_Delete(e);
+	s->events_sent++;
+}
+
+/* The fault, when event number `after` is the next to go. Returns true when
+ * it replaced the normal step. */
+static bool fault_step(struct sse_stream *s, uint64_t now_ms)
+{
+	const struct fx_stream_fault *f = s->fault;
+	s->fault_done = true;
+	switch (f->kind) {
+	case FX_SF_ERROR:
+		put_error(s);
+		if (f->then_end)
+			s->finished = true;
+		else
+			s->hanging = true;
+		return true;
+	case FX_SF_DROP:
+		s->aborting = true;
+		return true;
+	case FX_SF_CUT:
+		put_event(s, s->next_event++);
+		s->finished = false;
+		/* Cut inside the JSON: "data: {" plus half of the rest. */
+		s->abort_at = 6 + (s->pending.len - 6) / 2;
+		return true;
+	case FX_SF_STALL:
+	case FX_SF_PINGS_ONLY:
+		s->quiet_until = now_ms + f->ms;
+		s->quiet_pings = f->kind == FX_SF_PINGS_ONLY;
+		s->shift_ms += f->ms;
+		if (!s->quiet_pings) /* pings resume one interval after the stall */
+			s->next_ping_ms = s->quiet_until + s->ping_every_ms;
+		return false;
+	case FX_SF_EXTRA_EVENT:
+		buf_puts(&s->pending, "data: ");
+		json_write(&s->pending, f->event, JSON_ORJSON);
+		buf_puts(&s->pending, "\n\n");
+		s->events_sent++;
+		return false;
+	case FX_SF_DRIBBLE:
+		s->dribbling = true;
+		s->dribble_next = now_ms;
+		return false;
+	default:
+		return false;
+	}
+}
+
 /* Appends whatever is due at now to pending: events first, then a ping. */
 static void produce(struct sse_stream *s, uint64_t now_ms)
 {
-	while (!s->finished && s->next_event < s->run->n_events && sse_event_due(s, s->next_event) <= now_ms) {
-		buf_puts(&s->pending, "data: ");
-		run_event_json(s->run, s->next_event, &s->pending);
-		buf_puts(&s->pending, "\n\n");
-		s->finished = is_terminal(run_event_at(s->run, s->next_event).kind);
-		s->next_event++;
-		s->events_sent++;
+	bool quiet = now_ms < s->quiet_until;
+	while (!s->finished && !s->hanging && !s->aborting && !quiet && s->next_event < s->run->n_events) {
+		/* Faults strike when their event would be due (extra events and
+		 * slow-downs right after event `after`). */
+		if (s->fault && !s->fault_done && s->events_sent >= s->fault->after) {
+			bool at_due = s->fault->kind == FX_SF_ERROR || s->fault->kind == FX_SF_DROP ||
+				      s->fault->kind == FX_SF_CUT || s->fault->kind == FX_SF_DRIBBLE;
+			if (!at_due || sse_event_due(s, s->next_event) <= now_ms) {
+				bool replaced = fault_step(s, now_ms);
+				if (replaced || s->dribbling || now_ms < s->quiet_until)
+					break;
+			}
+		}
+		if (sse_event_due(s, s->next_event) > now_ms)
+			break;
+		put_event(s, s->next_event++);
+		if (s->dribbling && s->pending.len)
+			break; /* the dribbled event goes alone */
 	}
-	if (!s->finished && now_ms >= s->next_ping_ms) {
+	bool pings_on = !s->finished && !s->aborting && (!quiet || s->quiet_pings);
+	if (pings_on && now_ms >= s->next_ping_ms && !s->dribbling) {
 		buf_puts(&s->pending, "event: ping\n\n");
 		s->pings_sent++;
 		/* One ping per due time, however late we are (Dify: elapsed // 10 > last_ping). */
 		while (s->next_ping_ms <= now_ms)
 			s->next_ping_ms += s->ping_every_ms;
 	}
+}
+
+static uint64_t next_due(const struct sse_stream *s)
+{
+	uint64_t due = s->next_ping_ms;
+	if (s->quiet_until > due && !s->quiet_pings)
+		due = s->quiet_until + s->ping_every_ms;
+	if (!s->hanging && s->next_event < s->run->n_events) {
+		uint64_t ev = sse_event_due(s, s->next_event);
+		if (ev < s->quiet_until)
+			ev = s->quiet_until;
+		if (ev < due)
+			due = ev;
+	}
+	return due;
 }
 
 enum sse_step sse_stream_next(struct sse_stream *s, uint64_t now_ms, char *out, size_t max, size_t *ret_len,
@@ -60,12 +170,36 @@ enum sse_step sse_stream_next(struct sse_stream *s, uint64_t now_ms, char *out, 
 		 * their largest event's worth of buffer. */
 		buf_free(&s->pending);
 		s->pending_off = 0;
-		if (s->finished)
+		s->dribbling = false;
+		if (s->aborting)
+			return SSE_ABORT;
+		if (s->finished) {
+			if (s->fault && s->fault->kind == FX_SF_KEEP_OPEN) {
+				if (!s->keep_until)
+					s->keep_until = now_ms + s->fault->ms;
+				if (now_ms < s->keep_until) {
+					*ret_due_ms = s->keep_until;
+					return SSE_WAIT;
+				}
+			}
 			return SSE_END;
+		}
 		produce(s, now_ms);
 	}
-	if (s->pending_off < s->pending.len) {
-		size_t n = s->pending.len - s->pending_off;
+	size_t limit = s->pending.len;
+	if (s->abort_at && s->abort_at < limit)
+		limit = s->abort_at;
+	if (s->pending_off < limit) {
+		if (s->dribbling) {
+			if (now_ms < s->dribble_next) {
+				*ret_due_ms = s->dribble_next;
+				return SSE_WAIT;
+			}
+			if (max > s->fault->bytes)
+				max = s->fault->bytes;
+			s->dribble_next = now_ms + s->fault->interval_ms;
+		}
+		size_t n = limit - s->pending_off;
 		if (n > max)
 			n = max;
 		memcpy(out, s->pending.data + s->pending_off, n);
@@ -73,9 +207,10 @@ enum sse_step sse_stream_next(struct sse_stream *s, uint64_t now_ms, char *out, 
 		*ret_len = n;
 		return SSE_DATA;
 	}
-	uint64_t due = s->next_ping_ms;
-	if (s->next_event < s->run->n_events && sse_event_due(s, s->next_event) < due)
-		due = sse_event_due(s, s->next_event);
-	*ret_due_ms = due;
+	if (s->abort_at)
+		return SSE_ABORT;
+	if (s->aborting)
+		return SSE_ABORT;
+	*ret_due_ms = next_due(s);
 	return SSE_WAIT;
 }

@@ -131,7 +131,7 @@ static void expect_events(struct sse_stream *s, uint64_t now, size_t from, size_
 START_TEST(test_sse_hands_out_the_events_due_at_the_start)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 0, 1.0, 1000);
 	char *got;
 	uint64_t due;
 	ck_assert_int_eq(drain(&s, 0, 65536, &got, &due), SSE_WAIT);
@@ -157,7 +157,7 @@ END_TEST
 START_TEST(test_sse_follows_the_simulated_times)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 0, 1.0, 1000);
 	expect_events(&s, 0, 0, 2, "", SSE_WAIT, 50);
 	expect_events(&s, 50, 2, 4, "", SSE_WAIT, 850);
 	expect_events(&s, 849, 4, 4, "", SSE_WAIT, 850);
@@ -175,7 +175,7 @@ END_TEST
 START_TEST(test_sse_puts_the_ping_after_the_events_due_with_it)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 0, 1.0, 1000);
 	expect_events(&s, 0, 0, 2, "", SSE_WAIT, 50);
 	/* late: everything up to 1000 at once, then one ping */
 	expect_events(&s, 1000, 2, 6, PING, SSE_WAIT, 1150);
@@ -187,7 +187,7 @@ START_TEST(test_sse_does_not_repeat_pings_when_called_late)
 {
 	struct sse_stream s;
 	/* x10: events at 0, 0, 500, 500, 8500, ... so pings fall between them */
-	sse_stream_init(&s, demo_run("1750836391776"), 0, 10.0, 1000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 0, 10.0, 1000);
 	expect_events(&s, 3500, 0, 4, PING, SSE_WAIT, 4000); /* 1000, 2000 and 3000 were missed: one ping */
 	ck_assert_uint_eq(s.pings_sent, 1);
 	expect_events(&s, 3999, 4, 4, "", SSE_WAIT, 4000);
@@ -202,7 +202,7 @@ END_TEST
 START_TEST(test_sse_counts_pings_from_the_stream_start)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 100000, 1.0, 10000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 100000, 1.0, 10000);
 	expect_events(&s, 100000, 0, 2, "", SSE_WAIT, 100050);
 	ck_assert_uint_eq(sse_event_due(&s, 0), 100000);
 	ck_assert_uint_eq(sse_event_due(&s, 4), 100850);
@@ -216,7 +216,7 @@ END_TEST
 START_TEST(test_sse_hands_out_a_block_in_pieces)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 0, 1.0, 1000);
 	char *want = blocks(s.run, 0, 2, "");
 	char out[7];
 	size_t len = 0;
@@ -253,7 +253,7 @@ END_TEST
 START_TEST(test_sse_ends_after_the_terminal_event)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 0, 1.0, 1000);
 	char *text;
 	uint64_t due;
 	ck_assert_int_eq(drain(&s, 5000, 65536, &text, &due), SSE_END);
@@ -273,7 +273,7 @@ END_TEST
 START_TEST(test_sse_ends_only_once_the_last_piece_is_out)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 0, 0.0, 1000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 0, 0.0, 1000);
 	char *all = blocks(s.run, 0, 10, "");
 	size_t n = strlen(all), off = 0;
 	char out[1000];
@@ -294,7 +294,7 @@ END_TEST
 START_TEST(test_sse_time_scale_zero_makes_everything_due_at_once)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 700, 0.0, 1000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 700, 0.0, 1000);
 	for (size_t i = 0; i < 10; i++)
 		ck_assert_uint_eq(sse_event_due(&s, i), 700);
 	expect_events(&s, 700, 0, 10, "", SSE_END, 0);
@@ -306,7 +306,7 @@ END_TEST
 START_TEST(test_sse_time_scale_two_doubles_the_gaps)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 5000, 2.0, 60000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 5000, 2.0, 60000);
 	static const uint64_t at[] = { 0, 0, 50, 50, 850, 850, 1150, 1150, 2350, 2350 };
 	for (size_t i = 0; i < 10; i++)
 		ck_assert_uint_eq(sse_event_due(&s, i), 5000 + 2 * at[i]);
@@ -323,7 +323,7 @@ END_TEST
 START_TEST(test_sse_streams_a_setup_error_as_the_only_event)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("17508"), 0, 1.0, 1000);
+	sse_stream_init(&s, demo_run("17508"), NULL, 0, 1.0, 1000);
 	expect(&s, 0,
 	       "data: {\"event\":\"error\",\"workflow_run_id\":null,\"code\":\"invalid_param\",\"status\":400,"
 	       "\"message\":\"Root node id 17508 not found in the graph\"}\n\n",
@@ -336,7 +336,7 @@ END_TEST
 START_TEST(test_sse_done_accepts_a_stream_never_read)
 {
 	struct sse_stream s;
-	sse_stream_init(&s, demo_run("1750836391776"), 0, 1.0, 1000);
+	sse_stream_init(&s, demo_run("1750836391776"), NULL, 0, 1.0, 1000);
 	ck_assert_uint_eq(s.next_ping_ms, 1000);
 	ck_assert_uint_eq(s.events_sent, 0);
 	sse_stream_done(&s);

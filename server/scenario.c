@@ -1,0 +1,189 @@
+/* scenario.c -- scenario choice per request, armed queues, sequences. */
+#include "scenario.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ids.h"
+
+struct armed {
+	char *kb_id, *name;
+	unsigned remaining;
+	struct armed *next;
+};
+
+struct seq_pos {
+	char *kb_id;
+	size_t pos;
+	struct seq_pos *next;
+};
+
+struct scenarios {
+	pthread_mutex_t lock;
+	struct armed *armed;      /* oldest first */
+	struct seq_pos *seqs;
+};
+
+struct scenarios *scenarios_new(void)
+{
+	struct scenarios *s = xcalloc(1, sizeof *s);
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+}
+
+static void clear_locked(struct scenarios *s)
+{
+	for (struct armed *a = s->armed, *n; a; a = n) {
+		n = a->next;
+		free(a->kb_id);
+		free(a->name);
+		free(a);
+	}
+	for (struct seq_pos *p = s->seqs, *n; p; p = n) {
+		n = p->next;
+		free(p->kb_id);
+		free(p);
+	}
+	s->armed = NULL;
+	s->seqs = NULL;
+}
+
+void scenarios_reset(struct scenarios *s)
+{
+	pthread_mutex_lock(&s->lock);
+	clear_locked(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void scenarios_free(struct scenarios *s)
+{
+	if (!s)
+		return;
+	clear_locked(s);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+void scenarios_arm(struct scenarios *s, const char *kb_id, const char *name, unsigned count)
+{
+	if (!count)
+		return;
+	struct armed *a = xcalloc(1, sizeof *a);
+	a->kb_id = xstrdup(kb_id);
+	a->name = xstrdup(name);
+	a->remaining = count;
+	pthread_mutex_lock(&s->lock);
+	struct armed **tail = &s->armed;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = a;
+	pthread_mutex_unlock(&s->lock);
+}
+
+cJSON *scenarios_armed_json(struct scenarios *s)
+{
+	cJSON *arr = cJSON_CreateArray();
+	pthread_mutex_lock(&s->lock);
+	for (struct armed *a = s->armed; a; a = a->next) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "knowledge_base", a->kb_id);
+		cJSON_AddStringToObject(o, "scenario", a->name);
+		cJSON_AddNumberToObject(o, "remaining", a->remaining);
+		cJSON_AddItemToArray(arr, o);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return arr;
+}
+
+/* Under the lock: consumes one armed use for kb; its scenario name (copied). */
+static char *take_armed(struct scenarios *s, const char *kb_id)
+{
+	for (struct armed **p = &s->armed; *p; p = &(*p)->next) {
+		struct armed *a = *p;
+		if (strcmp(a->kb_id, kb_id))
+			continue;
+		char *name = xstrdup(a->name);
+		if (!--a->remaining) {
+			*p = a->next;
+			free(a->kb_id);
+			free(a->name);
+			free(a);
+		}
+		return name;
+	}
+	return NULL;
+}
+
+/* Under the lock: the sequence entry for this request, then advances. */
+static const char *take_sequence(struct scenarios *s, const struct fx_kb *kb)
+{
+	struct seq_pos *p = s->seqs;
+	while (p && strcmp(p->kb_id, kb->id))
+		p = p->next;
+	if (!p) {
+		p = xcalloc(1, sizeof *p);
+		p->kb_id = xstrdup(kb->id);
+		p->next = s->seqs;
+		s->seqs = p;
+	}
+	size_t i = p->pos < kb->n_sequence ? p->pos : kb->n_sequence - 1;
+	p->pos++;
+	return kb->sequence[i];
+}
+
+static const struct fx_scenario *by_key(const struct fx_kb *kb, const char *token)
+{
+	for (size_t i = 0; token && i < kb->n_scenarios; i++)
+		for (size_t k = 0; k < kb->scenarios[i].n_api_keys; k++)
+			if (!strcmp(kb->scenarios[i].api_keys[k], token))
+				return &kb->scenarios[i];
+	return NULL;
+}
+
+int scenarios_select(struct scenarios *s, const struct fx_kb *kb, const char *header, const char *token,
+		     const struct fx_scenario **ret, enum scenario_source *ret_from, struct dm_error *reterr)
+{
+	const struct fx_scenario *sc = NULL;
+	enum scenario_source from = SCENARIO_NONE;
+	*ret = NULL;
+	*ret_from = SCENARIO_NONE;
+	if (header && *header) {
+		if (!strcmp(header, "default"))
+			return 0;
+		sc = fx_kb_scenario(kb, header);
+		if (!sc)
+			return dm_error_set(reterr, 400, "unknown_scenario",
+					    "dify-mock: knowledge base %s has no scenario '%s' (X-Dify-Mock-Scenario)",
+					    kb->id, header);
+		from = SCENARIO_HEADER;
+	}
+	if (!sc) {
+		pthread_mutex_lock(&s->lock);
+		char *armed = take_armed(s, kb->id);
+		if (armed) {
+			sc = fx_kb_scenario(kb, armed); /* NULL if a reload removed it: normal */
+			from = SCENARIO_ARMED;
+			free(armed);
+		} else if ((sc = by_key(kb, token))) {
+			from = SCENARIO_API_KEY;
+		} else if (kb->n_sequence) {
+			const char *name = take_sequence(s, kb);
+			sc = name ? fx_kb_scenario(kb, name) : NULL;
+			from = SCENARIO_SEQUENCE;
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (sc && sc->probability < 1.0 && (double)ids_range(0, 999999) / 1e6 >= sc->probability)
+		sc = NULL;
+	*ret = sc;
+	*ret_from = sc ? from : SCENARIO_NONE;
+	return 0;
+}
+
+const char *scenario_source_name(enum scenario_source from)
+{
+	static const char *names[] = { "none", "header", "armed", "api_key", "sequence" };
+	return names[from];
+}
