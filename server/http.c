@@ -156,6 +156,10 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 	case SSE_END:
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	case SSE_ABORT: /* a scenario's drop or cut: no final chunk */
+		/* libmicrohttpd closes the socket on its next loop turn, which an
+		 * idle worker may not take for a long time; the client must see
+		 * the drop now. What was written still goes out before the FIN. */
+		shutdown(conn_fd(st->conn), SHUT_RDWR);
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	case SSE_WAIT:
 		break;

@@ -86,12 +86,14 @@ static bool fault_step(struct sse_stream *s, uint64_t now_ms)
 	case FX_SF_DROP:
 		s->aborting = true;
 		return true;
-	case FX_SF_CUT:
+	case FX_SF_CUT: {
+		size_t start = s->pending.len; /* events due at the same time may precede it */
 		put_event(s, s->next_event++);
 		s->finished = false;
 		/* Cut inside the JSON: "data: {" plus half of the rest. */
-		s->abort_at = 6 + (s->pending.len - 6) / 2;
+		s->abort_at = start + 6 + (s->pending.len - start - 6) / 2;
 		return true;
+	}
 	case FX_SF_STALL:
 	case FX_SF_PINGS_ONLY:
 		s->quiet_until = now_ms + f->ms;
@@ -207,8 +209,12 @@ enum sse_step sse_stream_next(struct sse_stream *s, uint64_t now_ms, char *out, 
 		*ret_len = n;
 		return SSE_DATA;
 	}
-	if (s->abort_at)
-		return SSE_ABORT;
+	if (s->abort_at && !s->aborting) {
+		/* Let the HTTP layer flush the half event before the connection goes. */
+		s->aborting = true;
+		*ret_due_ms = now_ms + 20;
+		return SSE_WAIT;
+	}
 	if (s->aborting)
 		return SSE_ABORT;
 	*ret_due_ms = next_due(s);

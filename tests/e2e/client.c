@@ -99,6 +99,13 @@ static size_t collect_headers(char *p, size_t size, size_t n, void *ud)
 void http_request(const struct server *s, const char *method, const char *path, const char *const *headers,
 		  const char *body, struct reply *ret)
 {
+	int rc = http_request_ex(s, method, path, headers, body, 0, ret);
+	ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror((CURLcode)rc));
+}
+
+int http_request_ex(const struct server *s, const char *method, const char *path, const char *const *headers,
+		    const char *body, long timeout_ms, struct reply *ret)
+{
 	CURL *c = curl_easy_init();
 	ck_assert_ptr_nonnull(c);
 	char url[512];
@@ -121,15 +128,15 @@ void http_request(const struct server *s, const char *method, const char *path, 
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_headers);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms ? timeout_ms : 30000L);
 	CURLcode rc = curl_easy_perform(c);
-	ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
 	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &ret->total_s);
 	ret->body = buf_steal(&b, &ret->body_len);
 	ret->headers = buf_steal(&h, NULL);
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
+	return (int)rc;
 }
 
 void post_json(const struct server *s, const char *path, const char *body, struct reply *ret)
@@ -195,6 +202,12 @@ static size_t collect_stream(char *p, size_t size, size_t n, void *ud)
 void http_stream(const struct server *s, const char *path, const char *body, size_t abort_after,
 		 struct stream_reply *ret)
 {
+	http_stream_ex(s, path, body, NULL, abort_after, 0, ret);
+}
+
+void http_stream_ex(const struct server *s, const char *path, const char *body, const char *const *headers,
+		    size_t abort_after, long timeout_ms, struct stream_reply *ret)
+{
 	CURL *c = curl_easy_init();
 	char url[512];
 	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", s->port, path);
@@ -204,6 +217,8 @@ void http_stream(const struct server *s, const char *path, const char *body, siz
 	hl = curl_slist_append(hl, "Authorization: Bearer " DEMO_KEY);
 	hl = curl_slist_append(hl, "Content-Type: application/json");
 	hl = curl_slist_append(hl, "Expect:");
+	for (size_t i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
@@ -211,7 +226,7 @@ void http_stream(const struct server *s, const char *path, const char *body, siz
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &ctx);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_headers);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms ? timeout_ms : 60000L);
 	ret->curl_code = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
 	ret->body = buf_steal(&ctx.body, &ret->body_len);

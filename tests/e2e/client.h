@@ -30,6 +30,10 @@ struct reply {
 /* headers: NULL-terminated "Name: value" strings. body may be NULL. */
 void http_request(const struct server *s, const char *method, const char *path, const char *const *headers,
 		  const char *body, struct reply *ret);
+/* The same without asserting success: returns libcurl's code (0: an answer
+ * came). timeout_ms 0: 30 s. */
+int http_request_ex(const struct server *s, const char *method, const char *path, const char *const *headers,
+		    const char *body, long timeout_ms, struct reply *ret);
 void reply_free(struct reply *r);
 /* The value of a response header (case-insensitive name), heap or NULL. */
 char *reply_header(const struct reply *r, const char *name);
@@ -64,6 +68,9 @@ struct stream_reply {
  * body, or hangs up once abort_after (> 0) bytes have arrived. */
 void http_stream(const struct server *s, const char *path, const char *body, size_t abort_after,
 		 struct stream_reply *ret);
+/* With extra headers (NULL-terminated, may be NULL) and a timeout (0: 60 s). */
+void http_stream_ex(const struct server *s, const char *path, const char *body, const char *const *headers,
+		    size_t abort_after, long timeout_ms, struct stream_reply *ret);
 void stream_reply_free(struct stream_reply *r);
 /* The arrival time of the chunk holding body offset off. */
 double stream_time_at(const struct stream_reply *r, size_t off);

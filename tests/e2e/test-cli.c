@@ -76,6 +76,21 @@ START_TEST(test_version_prints_the_version)
 }
 END_TEST
 
+START_TEST(test_list_faults_prints_the_catalogue)
+{
+	char *out, *err;
+	const char *a[] = { "--list-faults", NULL };
+	ck_assert_int_eq(run(a, &out, &err), 0);
+	const char *kinds[] = { "\"http\"", "\"delay_ms\"", "\"close\"", "\"reset\"", "\"nodes\"", "\"error\"",
+				"\"drop\"", "\"cut\"", "\"stall\"", "\"pings_only\"", "\"keep_open\"",
+				"\"dribble\"", "\"extra_event\"", "X-Dify-Mock-Scenario" };
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		ck_assert_msg(strstr(out, kinds[i]), "%s missing from\n%s", kinds[i], out);
+	free(out);
+	free(err);
+}
+END_TEST
+
 START_TEST(test_bad_usage_exits_2_with_one_clear_line)
 {
 	const char *cases[][3] = {
@@ -206,6 +221,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_help_prints_an_option_table_and_exits_0);
 	tcase_add_test(tc, test_version_prints_the_version);
+	tcase_add_test(tc, test_list_faults_prints_the_catalogue);
 	tcase_add_test(tc, test_bad_usage_exits_2_with_one_clear_line);
 	tcase_add_test(tc, test_check_accepts_the_bundled_fixtures);
 	tcase_add_test(tc, test_check_names_file_and_json_path_of_every_problem_and_exits_2);
