@@ -38,6 +38,7 @@ void api_response_free(struct api_response *res)
 		free(res->headers[i].value);
 	free(res->body);
 	run_free(res->run);
+	sse_script_free(res->script);
 	*res = (struct api_response){ 0 };
 }
 

@@ -13,6 +13,7 @@
 #include "journal.h"
 #include "pipeline.h"
 #include "scenario.h"
+#include "sse.h"
 
 #define DIFY_VERSION "1.13.3"
 
@@ -60,7 +61,8 @@ struct api_response {
 	char *body;                /* owned */
 	size_t body_len;
 	struct run *run;           /* owned: the draft run behind a blocking or streaming answer */
-	bool stream;               /* answer with the SSE stream of run */
+	struct sse_script *script; /* owned: a stream that is not a run (datasource node runs) */
+	bool stream;               /* answer with the SSE stream of run, or of script */
 	uint64_t wait_sim_ms;      /* simulated time to wait before a blocking answer */
 	char dataset_id[40];       /* for the log line, "" if none */
 	/* The scenario applied, and what the HTTP layer must do for it. */

@@ -186,9 +186,14 @@ static enum MHD_Result queue_stream(struct http_req *r)
 	st->conn = r->conn;
 	st->req = r;
 	st->park.wake = stream_wake;
-	sse_stream_init(&st->sse, r->res.run, r->res.stream_fault, clock_mono_ms(), srv->opt.time_scale,
-			(uint64_t)(srv->opt.ping_interval * 1000.0 + 0.5));
+	uint64_t ping_ms = (uint64_t)(srv->opt.ping_interval * 1000.0 + 0.5);
+	if (r->res.script)
+		sse_stream_init_script(&st->sse, r->res.script, clock_mono_ms(), srv->opt.time_scale, ping_ms);
+	else
+		sse_stream_init(&st->sse, r->res.run, r->res.stream_fault, clock_mono_ms(), srv->opt.time_scale,
+				ping_ms);
 	r->res.run = NULL; /* the stream owns it now (and with it the fixtures) */
+	r->res.script = NULL;
 	atomic_fetch_add(&srv->live_streams, 1);
 	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 2048, stream_read, st,
 								     stream_free);

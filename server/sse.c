@@ -1,6 +1,7 @@
 /* sse.c -- event and ping schedule of one stream, and its stream fault. */
 #include "sse.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -18,16 +19,60 @@ void sse_stream_init(struct sse_stream *s, struct run *run, const struct fx_stre
 	};
 }
 
+struct sse_script *sse_script_new(bool pings)
+{
+	struct sse_script *sc = xcalloc(1, sizeof *sc);
+	sc->pings = pings;
+	return sc;
+}
+
+void sse_script_add(struct sse_script *sc, uint64_t at_ms, const char *text)
+{
+	sc->items = xrealloc(sc->items, (sc->n + 1) * sizeof *sc->items);
+	sc->items[sc->n++] = (struct sse_script_item){ at_ms, xstrdup(text) };
+}
+
+void sse_script_free(struct sse_script *sc)
+{
+	if (!sc)
+		return;
+	for (size_t i = 0; i < sc->n; i++)
+		free(sc->items[i].text);
+	free(sc->items);
+	free(sc);
+}
+
+void sse_stream_init_script(struct sse_stream *s, struct sse_script *script, uint64_t now_ms, double time_scale,
+			    uint64_t ping_every_ms)
+{
+	sse_stream_init(s, NULL, NULL, now_ms, time_scale, ping_every_ms);
+	s->script = script;
+	if (!script->pings)
+		s->next_ping_ms = UINT64_MAX;
+}
+
 void sse_stream_done(struct sse_stream *s)
 {
 	run_free(s->run);
+	sse_script_free(s->script);
 	buf_free(&s->pending);
 	s->run = NULL;
+	s->script = NULL;
+}
+
+static size_t n_events(const struct sse_stream *s)
+{
+	return s->script ? s->script->n : s->run->n_events;
+}
+
+static uint64_t event_at_ms(const struct sse_stream *s, size_t i)
+{
+	return s->script ? s->script->items[i].at_ms : run_event_at(s->run, i).at_ms;
 }
 
 uint64_t sse_event_due(const struct sse_stream *s, size_t i)
 {
-	return s->start_ms + s->shift_ms + (uint64_t)((double)run_event_at(s->run, i).at_ms * s->time_scale + 0.5);
+	return s->start_ms + s->shift_ms + (uint64_t)((double)event_at_ms(s, i) * s->time_scale + 0.5);
 }
 
 static bool is_terminal(enum run_event_kind k)
@@ -37,6 +82,12 @@ static bool is_terminal(enum run_event_kind k)
 
 static void put_event(struct sse_stream *s, size_t i)
 {
+	if (s->script) {
+		buf_puts(&s->pending, s->script->items[i].text);
+		s->finished = i + 1 == s->script->n;
+		s->events_sent++;
+		return;
+	}
 	buf_puts(&s->pending, "data: ");
 	run_event_json(s->run, i, &s->pending);
 	buf_puts(&s->pending, "\n\n");
@@ -49,7 +100,7 @@ static void put_error(struct sse_stream *s)
 {
 	cJSON *e = cJSON_CreateObject();
 	cJSON_AddStringToObject(e, "event", "error");
-	if (s->next_event > 0 && !s->run->setup_error)
+	if (s->next_event > 0 && s->run && !s->run->setup_error)
 		cJSON_AddStringToObject(e, "workflow_run_id", s->run->id);
 	else
 		cJSON_AddNullToObject(e, "workflow_run_id");
@@ -121,7 +172,7 @@ static bool fault_step(struct sse_stream *s, uint64_t now_ms)
 static void produce(struct sse_stream *s, uint64_t now_ms)
 {
 	bool quiet = now_ms < s->quiet_until;
-	while (!s->finished && !s->hanging && !s->aborting && !quiet && s->next_event < s->run->n_events) {
+	while (!s->finished && !s->hanging && !s->aborting && !quiet && s->next_event < n_events(s)) {
 		/* Faults strike when their event would be due (extra events and
 		 * slow-downs right after event `after`). */
 		if (s->fault && !s->fault_done && s->events_sent >= s->fault->after) {
@@ -154,7 +205,7 @@ static uint64_t next_due(const struct sse_stream *s)
 	uint64_t due = s->next_ping_ms;
 	if (s->quiet_until > due && !s->quiet_pings)
 		due = s->quiet_until + s->ping_every_ms;
-	if (!s->hanging && s->next_event < s->run->n_events) {
+	if (!s->hanging && s->next_event < n_events(s)) {
 		uint64_t ev = sse_event_due(s, s->next_event);
 		if (ev < s->quiet_until)
 			ev = s->quiet_until;
@@ -175,6 +226,8 @@ enum sse_step sse_stream_next(struct sse_stream *s, uint64_t now_ms, char *out, 
 		s->dribbling = false;
 		if (s->aborting)
 			return SSE_ABORT;
+		if (!s->finished && s->next_event >= n_events(s) && !s->hanging)
+			s->finished = true; /* an empty script */
 		if (s->finished) {
 			if (s->fault && s->fault->kind == FX_SF_KEEP_OPEN) {
 				if (!s->keep_until)

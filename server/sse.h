@@ -14,8 +14,28 @@
 #include "fixtures.h"
 #include "pipeline.h"
 
+/* A fixed list of SSE blocks with due times, for streams that are not
+ * pipeline runs (datasource node runs): each text is a whole block
+ * ("data: {...}\n\n"); the last one ends the stream. */
+struct sse_script_item {
+	uint64_t at_ms;         /* simulated, from the start */
+	char *text;
+};
+
+struct sse_script {
+	struct sse_script_item *items;
+	size_t n;
+	bool pings;             /* send "event: ping" keep-alives */
+};
+
+struct sse_script *sse_script_new(bool pings);
+/* Appends a block (copied) due at_ms after the start. */
+void sse_script_add(struct sse_script *sc, uint64_t at_ms, const char *text);
+void sse_script_free(struct sse_script *sc);
+
 struct sse_stream {
-	struct run *run;        /* owned */
+	struct run *run;        /* owned; NULL when the stream plays a script */
+	struct sse_script *script; /* owned; NULL when the stream plays a run */
 	const struct fx_stream_fault *fault; /* NULL: none; lives as long as run */
 	size_t next_event;
 	uint64_t start_ms;      /* monotonic, when the stream started */
@@ -48,7 +68,10 @@ enum sse_step {
 
 void sse_stream_init(struct sse_stream *s, struct run *run, const struct fx_stream_fault *fault, uint64_t now_ms,
 		     double time_scale, uint64_t ping_every_ms);
-void sse_stream_done(struct sse_stream *s); /* frees the run and buffers */
+/* A stream of a script (taken); no faults. */
+void sse_stream_init_script(struct sse_stream *s, struct sse_script *script, uint64_t now_ms, double time_scale,
+			    uint64_t ping_every_ms);
+void sse_stream_done(struct sse_stream *s); /* frees the run or script, and buffers */
 enum sse_step sse_stream_next(struct sse_stream *s, uint64_t now_ms, char *out, size_t max, size_t *ret_len,
 			      uint64_t *ret_due_ms);
 /* Monotonic time at which event i is due. */

@@ -344,6 +344,28 @@ START_TEST(test_sse_done_accepts_a_stream_never_read)
 }
 END_TEST
 
+START_TEST(test_sse_plays_a_script_without_pings)
+{
+	struct sse_script *sc = sse_script_new(false);
+	sse_script_add(sc, 0, "data: {\"event\":\"datasource_processing\",\"total\":0,\"completed\":0}\n\n");
+	sse_script_add(sc, 100, "data: {\"event\":\"datasource_completed\"}\n\n");
+	struct sse_stream s;
+	sse_stream_init_script(&s, sc, 1000, 1.0, 10);
+	char out[256];
+	size_t len;
+	uint64_t due;
+	ck_assert_int_eq(sse_stream_next(&s, 1000, out, sizeof out, &len, &due), SSE_DATA);
+	ck_assert(!strncmp(out, "data: {\"event\":\"datasource_processing\"", 38));
+	ck_assert_int_eq(sse_stream_next(&s, 1050, out, sizeof out, &len, &due), SSE_WAIT);
+	ck_assert_uint_eq(due, 1100); /* no ping in between */
+	ck_assert_int_eq(sse_stream_next(&s, 1100, out, sizeof out, &len, &due), SSE_DATA);
+	out[len] = '\0';
+	ck_assert_str_eq(out, "data: {\"event\":\"datasource_completed\"}\n\n");
+	ck_assert_int_eq(sse_stream_next(&s, 1100, out, sizeof out, &len, &due), SSE_END);
+	sse_stream_done(&s);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse");
@@ -361,6 +383,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_sse_time_scale_two_doubles_the_gaps);
 	tcase_add_test(tc, test_sse_streams_a_setup_error_as_the_only_event);
 	tcase_add_test(tc, test_sse_done_accepts_a_stream_never_read);
+	tcase_add_test(tc, test_sse_plays_a_script_without_pings);
 	suite_add_tcase(s, tc);
 	return s;
 }
