@@ -21,6 +21,9 @@ void config_defaults(struct config *cfg)
 		.max_connections = 20000,
 		.max_body = 15u * 1024 * 1024,
 		.journal_size = 1000,
+		.max_header = 6144,
+		.idle_timeout = 60,
+		.request_timeout = 60,
 	};
 }
 
@@ -42,6 +45,9 @@ void config_usage(FILE *out)
 	      "      --threads <N>           Worker threads (default 2)\n"
 	      "      --max-connections <N>   Concurrent connections (default 20000)\n"
 	      "      --max-body-bytes <N>    Largest request body (default 15728640)\n"
+	      "      --max-header-bytes <N>  Largest request line + headers (default 6144)\n"
+	      "      --idle-timeout <SEC>    Close connections idle this long (default 60)\n"
+	      "      --request-timeout <SEC> Close requests whose body takes longer (default 60)\n"
 	      "      --journal-size <N>      Requests kept for GET /_mock/requests (default 1000)\n"
 	      "      --list-faults           Print the catalogue of scenario faults and exit\n"
 	      "  -v, --verbose               More logging (repeatable)\n"
@@ -85,6 +91,9 @@ enum {
 	OPT_MAX_CONNECTIONS,
 	OPT_MAX_BODY,
 	OPT_JOURNAL_SIZE,
+	OPT_MAX_HEADER,
+	OPT_IDLE_TIMEOUT,
+	OPT_REQUEST_TIMEOUT,
 	OPT_LIST_FAULTS,
 };
 
@@ -102,6 +111,9 @@ static const struct option longopts[] = {
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 	{ "max-body-bytes", required_argument, NULL, OPT_MAX_BODY },
 	{ "journal-size", required_argument, NULL, OPT_JOURNAL_SIZE },
+	{ "max-header-bytes", required_argument, NULL, OPT_MAX_HEADER },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 	{ "list-faults", no_argument, NULL, OPT_LIST_FAULTS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -185,6 +197,21 @@ enum config_result config_parse_args(struct config *cfg, int argc, char **argv, 
 			if (parse_ulong(optarg, 1000000, &ul) || ul == 0)
 				return bad(err, "journal size must be from 1 to 1000000", optarg);
 			cfg->journal_size = ul;
+			break;
+		case OPT_MAX_HEADER:
+			if (parse_ulong(optarg, 1 << 20, &ul) || ul < 1024)
+				return bad(err, "max header bytes must be from 1024 to 1048576", optarg);
+			cfg->max_header = ul;
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (parse_ulong(optarg, 86400, &ul) || ul == 0)
+				return bad(err, "idle timeout must be from 1 to 86400 seconds", optarg);
+			cfg->idle_timeout = (unsigned)ul;
+			break;
+		case OPT_REQUEST_TIMEOUT:
+			if (parse_ulong(optarg, 86400, &ul) || ul == 0)
+				return bad(err, "request timeout must be from 1 to 86400 seconds", optarg);
+			cfg->request_timeout = (unsigned)ul;
 			break;
 		case OPT_LIST_FAULTS:
 			cfg->list_faults = true;

@@ -22,6 +22,9 @@ struct config {
 	unsigned threads;          /* --threads: libmicrohttpd worker threads */
 	unsigned max_connections;  /* --max-connections */
 	size_t max_body;           /* --max-body-bytes */
+	size_t max_header;         /* --max-header-bytes: request line and headers */
+	unsigned idle_timeout;     /* --idle-timeout seconds: a connection with no traffic is closed */
+	unsigned request_timeout;  /* --request-timeout seconds: the whole body must arrive within it */
 	size_t journal_size;       /* --journal-size: requests kept for /_mock/requests */
 	bool list_faults;          /* --list-faults: print the fault catalogue and exit */
 };

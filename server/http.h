@@ -12,6 +12,9 @@ struct http_options {
 	unsigned threads;
 	unsigned max_connections;
 	size_t max_body;
+	size_t max_header;        /* request line + headers */
+	unsigned idle_timeout;    /* seconds */
+	unsigned request_timeout; /* seconds for the whole body */
 	double time_scale;
 	double ping_interval;     /* seconds */
 };

@@ -145,6 +145,9 @@ int main(int argc, char **argv)
 		.threads = cfg.threads,
 		.max_connections = cfg.max_connections,
 		.max_body = cfg.max_body,
+		.max_header = cfg.max_header,
+		.idle_timeout = cfg.idle_timeout,
+		.request_timeout = cfg.request_timeout,
 		.time_scale = cfg.time_scale,
 		.ping_interval = cfg.ping_interval,
 	};

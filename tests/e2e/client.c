@@ -2,7 +2,11 @@
 #include "client.h"
 
 #include <check.h>
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -252,4 +256,44 @@ double stream_time_at(const struct stream_reply *r, size_t off)
 		if (off >= r->chunks[i].off && off < r->chunks[i].off + r->chunks[i].len)
 			return r->chunks[i].at_s;
 	return -1;
+}
+
+int raw_connect(const struct server *s)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)s->port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+void raw_send(int fd, const void *data, size_t len)
+{
+	ck_assert_int_eq(send(fd, data, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+size_t raw_read(int fd, struct buf *out, const char *needle, long timeout_ms, bool *ret_eof)
+{
+	double deadline = now_s() + (double)timeout_ms / 1000.0;
+	size_t start = out->len;
+	*ret_eof = false;
+	for (;;) {
+		if (needle && out->data && memmem(out->data + start, out->len - start, needle, strlen(needle)))
+			break;
+		double left = deadline - now_s();
+		if (left <= 0)
+			break;
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		char tmp[8192];
+		ssize_t n = recv(fd, tmp, sizeof tmp, 0);
+		if (n <= 0) {
+			*ret_eof = true;
+			break;
+		}
+		buf_append(out, tmp, (size_t)n);
+	}
+	return out->len - start;
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "buf.h"
+
 struct server {
 	pid_t pid;
 	unsigned port;
@@ -74,3 +76,10 @@ void http_stream_ex(const struct server *s, const char *path, const char *body, 
 void stream_reply_free(struct stream_reply *r);
 /* The arrival time of the chunk holding body offset off. */
 double stream_time_at(const struct stream_reply *r, size_t off);
+
+/* Raw sockets, for clients that misbehave on purpose. */
+int raw_connect(const struct server *s);
+void raw_send(int fd, const void *data, size_t len);
+/* Reads into out until `needle` appears (or EOF, or timeout_ms); returns
+ * bytes read, and sets *ret_eof when the server closed. */
+size_t raw_read(int fd, struct buf *out, const char *needle, long timeout_ms, bool *ret_eof);
