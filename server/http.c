@@ -483,6 +483,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 		.duration_ms = (double)(clock_mono_ms() - r->start_ms),
 		.dataset_id = r->res.dataset_id[0] ? r->res.dataset_id : NULL,
 		.note = note,
+		.scenario = r->res.scenario[0] ? r->res.scenario : NULL,
 	};
 	log_request(&lr);
 	finish_entry(r);

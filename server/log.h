@@ -18,5 +18,6 @@ struct log_request {
 	double duration_ms;
 	const char *dataset_id; /* may be NULL */
 	const char *note;       /* may be NULL */
+	const char *scenario;   /* may be NULL */
 };
 void log_request(const struct log_request *r);
