@@ -10,10 +10,13 @@
 #include "auth.h"
 #include "error.h"
 #include "json.h"
+#include "noderun.h"
+#include "plugins.h"
 #include "published.h"
 #include "pyrepr.h"
 #include "request.h"
 #include "route.h"
+#include "upload.h"
 #include "variables.h"
 
 static const char html_404[] =
@@ -134,13 +137,22 @@ static int run_error(struct dm_error *err, const char *msg)
 }
 
 static void published_answer(const struct api_request *req, const struct fx_kb *kb, const struct run_request *rr,
-			     unsigned first, struct api_response *res)
+			     unsigned first, char (*ids)[IDS_UUID_LEN + 1], char batch[21], struct api_response *res)
 {
-	char batch[21];
 	published_batch(req->now_ms, batch);
 	struct buf b = BUF_INIT;
-	published_body(kb, batch, rr->datasource_type, rr->datasource_info_list, first, &b);
+	published_body(kb, batch, rr->datasource_type, rr->datasource_info_list, first, ids, &b);
 	set_body(res, 200, CT_JSON_UTF8, &b);
+}
+
+static double time_scale(const struct api_ctx *ctx)
+{
+	return ctx->time_scale ? *ctx->time_scale : 1.0;
+}
+
+static bool strict_file_references(const struct fx_kb *kb)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(kb->raw, "strict_file_references"));
 }
 
 /* One request being answered. */
@@ -188,19 +200,44 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 		/* Documents are committed before the inputs are checked: a bad
 		 * input still uses up positions, as in Dify. */
 		unsigned first = n_items ? documents_reserve_positions(ctx->docs, kb, n_items) : 1;
+		cJSON *inputs = NULL;
 		for (unsigned i = 0; i < n_items; i++) {
-			cJSON *inputs;
+			cJSON_Delete(inputs);
 			if (variables_prepare(wf, rr->start_node_id, rr->inputs, &inputs, err))
 				return -1;
-			cJSON_Delete(inputs);
 		}
-		published_answer(req, kb, rr, first, res);
+		char (*ids)[IDS_UUID_LEN + 1] = xcalloc(n_items ? n_items : 1, sizeof *ids);
+		char batch[21];
+		published_answer(req, kb, rr, first, ids, batch, res);
+		struct published_run pr = {
+			.docs = ctx->docs,
+			.fx = c->fx,
+			.kb = kb,
+			.wf = wf,
+			.start_node_id = rr->start_node_id,
+			.datasource_type = rr->datasource_type,
+			.batch = batch,
+			.items = rr->datasource_info_list,
+			.inputs = inputs,
+			.first_position = first,
+			.ids = (const char(*)[IDS_UUID_LEN + 1])ids,
+			.created_ms = req->now_ms,
+			.time_scale = time_scale(ctx),
+		};
+		published_record(&pr);
+		cJSON_Delete(inputs);
+		free(ids);
 		return 0;
 	}
 	if (!n_items) { /* the draft loop never runs */
-		published_answer(req, kb, rr, 1, res);
+		char batch[21];
+		published_answer(req, kb, rr, 1, NULL, batch, res);
 		return 0;
 	}
+	const cJSON *item = cJSON_GetArrayItem(rr->datasource_info_list, 0);
+	if (strict_file_references(kb) && !strcmp(rr->datasource_type, "local_file") &&
+	    !upload_item_resolves(ctx->docs, kb->workspace->id, item))
+		wf = documents_file_missing_workflow(ctx->docs, c->fx, wf);
 	cJSON *inputs;
 	if (variables_prepare(wf, rr->start_node_id, rr->inputs, &inputs, err))
 		return -1;
@@ -210,7 +247,7 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 		.wf = wf,
 		.start_node_id = rr->start_node_id,
 		.datasource_type = rr->datasource_type,
-		.item = cJSON_GetArrayItem(rr->datasource_info_list, 0),
+		.item = item,
 		.inputs = inputs,
 		.created_at_ms = req->now_ms,
 	};
@@ -309,30 +346,71 @@ static bool apply_scenario(struct call *c, const struct route_match *m)
 	return false;
 }
 
+/* validate_dataset_token on a route with a dataset: the key, the knowledge
+ * base (404 / 403), its tenant and owner (401); wire.md §2-§3. */
+static int dataset_checks(const struct call *c, const struct route_match *m, const struct fx_kb **ret_kb,
+			  struct dm_error *err)
+{
+	const struct fx_workspace *ws;
+	return auth_check_key(c->fx, c->req->authorization, &ws, err) ||
+			       auth_check_dataset(c->fx, ws, m->dataset_id, ret_kb, err)
+		       ? -1
+		       : 0;
+}
+
+/* The same without a dataset (the upload): the key, then the tenant and owner. */
+static int tenant_checks(const struct call *c, const struct fx_workspace **ret_ws, struct dm_error *err)
+{
+	const struct fx_workspace *ws;
+	if (auth_check_key(c->fx, c->req->authorization, &ws, err))
+		return -1;
+	if (ws->status != FX_TENANT_NORMAL || !ws->has_owner)
+		return dm_error_set(err, 401, "unauthorized", "Tenant does not exist.");
+	if (!ws->owner_account_exists)
+		return dm_error_set(err, 401, "unauthorized", "Tenant owner account does not exist.");
+	*ret_ws = ws;
+	return 0;
+}
+
+/* flask-restx Namespace.payload: request.get_json() -> 415, or 400 for a body
+ * that is not JSON (wire.md §4.2). */
+static int json_payload(const struct api_request *req, cJSON **root, struct dm_error *err)
+{
+	if (!is_json_mimetype(req->content_type))
+		return dm_error_set(err, 415, "unsupported_media_type",
+				    "Did not attempt to load JSON data because the request Content-Type was not "
+				    "'application/json'.");
+	if (json_parse(req->body ? req->body : "", req->body_len, root, NULL, 0))
+		return dm_error_set(err, 400, "bad_request",
+				    "The browser (or proxy) sent a request that this server could not understand.");
+	return 0;
+}
+
+static void fail_with(struct call *c, struct dm_error *err)
+{
+	error_response(err, c->req, c->res, true);
+	dm_error_clear(err);
+}
+
+static void json_ok(struct call *c, unsigned status, struct buf *b)
+{
+	set_body(c->res, status, CT_JSON, b);
+	cors(c->req, c->res, false);
+}
+
 static void pipeline_run(struct call *c, const struct route_match *m)
 {
 	const struct api_request *req = c->req;
 	struct dm_error err = DM_ERROR_INIT;
-	const struct fx_workspace *ws;
 	const struct fx_kb *kb;
 	struct run_request rr = { 0 };
 	if (apply_scenario(c, m))
 		return;
-	if (auth_check_key(c->fx, req->authorization, &ws, &err) ||
-	    auth_check_dataset(c->fx, ws, m->dataset_id, &kb, &err))
+	if (dataset_checks(c, m, &kb, &err))
 		goto fail;
-	if (!is_json_mimetype(req->content_type)) {
-		dm_error_set(&err, 415, "unsupported_media_type",
-			     "Did not attempt to load JSON data because the request Content-Type was not "
-			     "'application/json'.");
-		goto fail;
-	}
 	cJSON *root;
-	if (json_parse(req->body ? req->body : "", req->body_len, &root, NULL, 0)) {
-		dm_error_set(&err, 400, "bad_request",
-			     "The browser (or proxy) sent a request that this server could not understand.");
+	if (json_payload(req, &root, &err))
 		goto fail;
-	}
 	if (request_parse_run(root, &rr, &err))
 		goto fail;
 	if (!kb->pipeline) {
@@ -346,8 +424,154 @@ static void pipeline_run(struct call *c, const struct route_match *m)
 	return;
 fail:
 	request_run_free(&rr);
-	error_response(&err, req, c->res, true);
-	dm_error_clear(&err);
+	fail_with(c, &err);
+}
+
+/* POST /v1/datasets/pipeline/file-upload (companion-endpoints.md §2). */
+static void file_upload(struct call *c)
+{
+	struct dm_error err = DM_ERROR_INIT;
+	const struct fx_workspace *ws = NULL;
+	struct stored_upload u;
+	if (tenant_checks(c, &ws, &err) ||
+	    upload_check(c->req->content_type, c->req->body, c->req->body_len, c->ctx->upload_limits, c->req->now_ms,
+			 &u, &err)) {
+		fail_with(c, &err);
+		return;
+	}
+	snprintf(u.tenant_id, sizeof u.tenant_id, "%s", ws->id);
+	snprintf(u.created_by, sizeof u.created_by, "%s", ws->owner.id ? ws->owner.id : "");
+	documents_add_upload(c->ctx->docs, &u);
+	struct buf b = BUF_INIT;
+	upload_body(&u, &b);
+	upload_done(&u);
+	json_ok(c, 201, &b);
+}
+
+/* GET /v1/datasets/{id}/pipeline/datasource-plugins (§3). */
+static void datasource_plugins(struct call *c, const struct route_match *m)
+{
+	struct dm_error err = DM_ERROR_INIT;
+	const struct fx_kb *kb;
+	if (dataset_checks(c, m, &kb, &err)) {
+		if (err.status == 404) { /* flask-restx's 404 help: this path is close to its rule */
+			char *msg = err.message;
+			err.message = NULL;
+			struct buf b = BUF_INIT;
+			buf_printf(&b,
+				   "%s You have requested this URI [%s] but did you mean "
+				   "/v1/datasets/<uuid:dataset_id>/pipeline/datasource-plugins ?",
+				   msg, c->req->path);
+			free(msg);
+			dm_error_take(&err, 404, "not_found", buf_steal(&b, NULL));
+		}
+		fail_with(c, &err);
+		return;
+	}
+	if (!kb->pipeline) {
+		dm_error_set(&err, 400, "invalid_param", "Pipeline not found");
+		fail_with(c, &err);
+		return;
+	}
+	const char *arg = c->req->arg ? c->req->arg(c->req->arg_cls, "is_published") : NULL;
+	const struct fx_workflow *wf = plugins_is_published(arg) ? kb->pipeline->published : kb->pipeline->draft;
+	if (!wf) {
+		dm_error_set(&err, 400, "invalid_param", "Pipeline or workflow not found");
+		fail_with(c, &err);
+		return;
+	}
+	struct buf b = BUF_INIT;
+	plugins_body(kb, wf, &b);
+	json_ok(c, 200, &b);
+}
+
+/* POST /v1/datasets/{id}/pipeline/datasource/nodes/{node_id}/run (§4). */
+static void node_run(struct call *c, const struct route_match *m)
+{
+	struct dm_error err = DM_ERROR_INIT;
+	const struct fx_kb *kb;
+	struct noderun_payload p = { 0 };
+	cJSON *root;
+	if (dataset_checks(c, m, &kb, &err) || json_payload(c->req, &root, &err) || noderun_parse(root, &p, &err)) {
+		fail_with(c, &err);
+		return;
+	}
+	if (!kb->pipeline) {
+		noderun_payload_free(&p);
+		dm_error_set(&err, 400, "invalid_param", "Pipeline not found");
+		fail_with(c, &err);
+		return;
+	}
+	char *node_id = xstrndup(m->param, m->param_len);
+	const struct fx_workflow *wf = p.is_published ? kb->pipeline->published : kb->pipeline->draft;
+	c->res->status = 200;
+	c->res->content_type = "text/event-stream; charset=utf-8";
+	c->res->script = noderun_script(kb, wf, node_id, &p);
+	c->res->stream = true;
+	cors(c->req, c->res, false);
+	free(node_id);
+	noderun_payload_free(&p);
+}
+
+/* GET /v1/datasets/{id}/documents/{batch}/indexing-status (§5). */
+static void indexing_status(struct call *c, const struct route_match *m)
+{
+	struct dm_error err = DM_ERROR_INIT;
+	const struct fx_kb *kb;
+	if (dataset_checks(c, m, &kb, &err)) {
+		fail_with(c, &err);
+		return;
+	}
+	char *batch = xstrndup(m->param, m->param_len);
+	struct buf b = BUF_INIT;
+	int rc = documents_batch_status(c->ctx->docs, kb->id, batch, c->req->now_ms, &b);
+	free(batch);
+	if (rc) {
+		buf_free(&b);
+		dm_error_set(&err, 404, "not_found", "Documents not found.");
+		fail_with(c, &err);
+		return;
+	}
+	json_ok(c, 200, &b);
+}
+
+/* GET /v1/datasets/{id}/documents/{document_id}[?metadata=...] (§6). */
+static void document_get(struct call *c, const struct route_match *m)
+{
+	struct dm_error err = DM_ERROR_INIT;
+	const struct fx_kb *kb;
+	if (dataset_checks(c, m, &kb, &err)) {
+		fail_with(c, &err);
+		return;
+	}
+	char doc_id[IDS_UUID_LEN + 1];
+	for (size_t i = 0; i < IDS_UUID_LEN; i++)
+		doc_id[i] = (char)tolower((unsigned char)m->param[i]);
+	doc_id[IDS_UUID_LEN] = '\0';
+	if (!documents_exists(c->ctx->docs, kb->id, doc_id)) {
+		dm_error_set(&err, 404, "not_found", "Document not found.");
+		fail_with(c, &err);
+		return;
+	}
+	const char *metadata = c->req->arg ? c->req->arg(c->req->arg_cls, "metadata") : NULL;
+	enum doc_metadata mode = DOC_META_ALL;
+	if (metadata && !strcmp(metadata, "only")) {
+		mode = DOC_META_ONLY;
+	} else if (metadata && !strcmp(metadata, "without")) {
+		mode = DOC_META_WITHOUT;
+	} else if (metadata && strcmp(metadata, "all")) {
+		dm_error_set(&err, 400, "invalid_metadata", "Invalid metadata value: %s", metadata);
+		fail_with(c, &err);
+		return;
+	}
+	struct buf b = BUF_INIT;
+	if (documents_get(c->ctx->docs, kb->id, doc_id, c->req->now_ms, mode, &b)) {
+		buf_free(&b);
+		dm_error_set(&err, 404, "not_found", "Document not found.");
+		fail_with(c, &err);
+		return;
+	}
+	json_ok(c, 200, &b);
 }
 
 static void version_headers(struct api_response *res)
@@ -397,11 +621,29 @@ void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct
 		}
 		break;
 	case ROUTE_MATCHED:
-		if (m.id == ROUTE_PIPELINE_RUN) {
+		switch (m.id) {
+		case ROUTE_PIPELINE_RUN:
 			pipeline_run(&c, &m);
-		} else {
+			break;
+		case ROUTE_FILE_UPLOAD:
+			file_upload(&c);
+			break;
+		case ROUTE_DATASOURCE_PLUGINS:
+			datasource_plugins(&c, &m);
+			break;
+		case ROUTE_NODE_RUN:
+			node_run(&c, &m);
+			break;
+		case ROUTE_INDEXING_STATUS:
+			indexing_status(&c, &m);
+			break;
+		case ROUTE_DOCUMENT:
+			document_get(&c, &m);
+			break;
+		default:
 			res->journaled = false;
 			admin_handle(ctx, req, &m, c.fx, res);
+			break;
 		}
 		break;
 	}

@@ -15,6 +15,8 @@
 #include "scenario.h"
 #include "sse.h"
 
+struct upload_limits;
+
 #define DIFY_VERSION "1.13.3"
 
 struct api_ctx {
@@ -27,6 +29,11 @@ struct api_ctx {
 	 * failure returns -1 with the problems, one per line, in errors. */
 	int (*reload)(void *cls, struct buf *errors);
 	void *reload_cls;
+	/* --time-scale, for the documents' background runs (published runs);
+	 * NULL: 1. main.c points it at the option. */
+	const double *time_scale;
+	/* Upload checks (extension blacklist, size limits); NULL: Dify's defaults. */
+	const struct upload_limits *upload_limits;
 };
 
 struct api_request {

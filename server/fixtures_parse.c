@@ -27,7 +27,7 @@ static const char *const ws_keys[] = { "id", "name", "status", "owner", "api_key
 static const char *const owner_keys[] = { "id", "name", "email", "account_exists", NULL };
 static const char *const kb_keys[] = { "id", "workspace", "name", "description", "chunk_structure",
 				       "api_enabled", "documents", "pipeline", "scenarios", "scenario_sequence",
-				       NULL };
+				       "strict_file_references", NULL };
 static const char *const chunk_structures[] = { "text_model", "hierarchical_model", "qa_model", NULL };
 static const char *const pipeline_keys[] = { "id", "variables", "published", "draft", NULL };
 static const char *const wf_keys[] = { "id", "variables", "nodes", "edges", NULL };
@@ -40,7 +40,8 @@ static const char *const var_types[] = { "text-input", "paragraph", "select", "n
 					  "file-list", "checkbox", NULL };
 static const char *const node_keys[] = {
 	"id", "type", "title", "icon", "datasource_type", "plugin_id", "provider_name", "duration_ms",
-	"inputs", "outputs", "process_data", "execution_metadata", "fail", NULL
+	"inputs", "outputs", "process_data", "execution_metadata", "fail", "datasource_parameters", "credentials",
+	"browse", NULL
 };
 /* graphon BuiltinNodeTypes plus Dify's knowledge pipeline nodes. */
 static const char *const node_types[] = {
@@ -56,6 +57,15 @@ static const char *const ds_providers[] = { "file", "notion_datasource", "jinare
 static const char *const fail_keys[] = { "error", "error_strategy", "default_outputs", NULL };
 static const char *const strategies[] = { "none", "fail-branch", "default-value", NULL }; /* enum fx_error_strategy order */
 static const char *const edge_keys[] = { "source", "target", "source_handle", NULL };
+/* Datasource nodes, for the companion endpoints (datasource-plugins, node run). */
+static const char *const param_keys[] = { "type", "value", NULL };
+static const char *const param_types[] = { "mixed", "variable", "constant", NULL };
+static const char *const cred_keys[] = { "id", "name", "type", "is_default", NULL };
+static const char *const cred_types[] = { "api-key", "oauth2", NULL };
+static const char *const browse_keys[] = { "duration_ms", "error", "result", "files", "buckets", NULL };
+static const char *const bucket_keys[] = { "name", "files", NULL };
+static const char *const drive_file_keys[] = { "id", "name", "size", "type", "files", NULL };
+static const char *const drive_file_types[] = { "file", "folder", NULL };
 
 /* ---- the walk: file, JSON path, problems ---- */
 
@@ -465,6 +475,155 @@ void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
 		f->default_outputs = d ? d : pooled(c, cJSON_CreateObject());
 }
 
+/* ---- datasource nodes: parameters, credentials, browse results ---- */
+
+static void report_at(struct pctx *c, const char *key, const char *msg)
+{
+	size_t s = fxp_push_key(c, key);
+	fxp_report(c, "%s", msg);
+	fxp_pop(c, s);
+}
+
+/* An array whose items are objects, each checked by fn. */
+static void each_object(struct pctx *c, cJSON *arr, void (*fn)(struct pctx *, cJSON *, int), int depth)
+{
+	cJSON *item;
+	size_t i = 0;
+	cJSON_ArrayForEach(item, arr) {
+		size_t s = fxp_push_index(c, i++);
+		if (fxp_expect(c, item, T_OBJECT))
+			fn(c, item, depth);
+		fxp_pop(c, s);
+	}
+}
+
+static void parse_drive_file(struct pctx *c, cJSON *o, int depth)
+{
+	cJSON *x;
+	fxp_check_keys(c, o, drive_file_keys);
+	free(fxp_get_nonempty_str(c, o, "id"));
+	free(fxp_get_str(c, o, "name", REQUIRED, NULL));
+	fxp_get_uint(c, o, "size", 0, UINT64_C(9007199254740991));
+	int t = fxp_get_enum(c, o, "type", 0, drive_file_types, "drive file type");
+	if (fxp_get_typed(c, o, "files", OPTIONAL, T_ARRAY, &x) > 0) {
+		if (t != 1) {
+			report_at(c, "files", "only allowed on folders (\"type\": \"folder\")");
+		} else if (depth >= 32) {
+			report_at(c, "files", "folders nested too deep (at most 32 levels)");
+		} else {
+			size_t s = fxp_push_key(c, "files");
+			each_object(c, x, parse_drive_file, depth + 1);
+			fxp_pop(c, s);
+		}
+	}
+}
+
+static void parse_bucket(struct pctx *c, cJSON *o, int depth)
+{
+	cJSON *x;
+	(void)depth;
+	fxp_check_keys(c, o, bucket_keys);
+	free(fxp_get_nonempty_str(c, o, "name"));
+	if (fxp_get_typed(c, o, "files", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "files");
+		each_object(c, x, parse_drive_file, 0);
+		fxp_pop(c, s);
+	}
+}
+
+static void parse_credential(struct pctx *c, cJSON *o, int depth)
+{
+	(void)depth;
+	fxp_check_keys(c, o, cred_keys);
+	if (cJSON_GetObjectItemCaseSensitive(o, "id"))
+		free(get_uuid(c, o, "id"));
+	free(fxp_get_str(c, o, "name", REQUIRED, NULL));
+	fxp_get_enum(c, o, "type", 0, cred_types, "credential type");
+	fxp_get_bool(c, o, "is_default", false);
+}
+
+static void parse_browse(struct pctx *c, cJSON *o, const char *ds_type)
+{
+	cJSON *x;
+	fxp_check_keys(c, o, browse_keys);
+	fxp_get_uint(c, o, "duration_ms", 0, FX_MAX_DURATION_MS);
+	fxp_get_typed(c, o, "error", OPTIONAL, T_STRING, &x);
+	bool drive = ds_type && !strcmp(ds_type, "online_drive");
+	bool pages = ds_type && (!strcmp(ds_type, "online_document") || !strcmp(ds_type, "website_crawl"));
+	if (ds_type && !strcmp(ds_type, "local_file")) {
+		fxp_report(c, "not allowed on local_file nodes (their node run always fails; files are uploaded)");
+		return;
+	}
+	if (fxp_get_typed(c, o, "result", OPTIONAL, T_ARRAY, &x) > 0) {
+		if (!pages && ds_type) {
+			report_at(c, "result", "only allowed on online_document and website_crawl nodes");
+		} else {
+			cJSON *item;
+			size_t i = 0, s = fxp_push_key(c, "result");
+			cJSON_ArrayForEach(item, x) {
+				size_t s2 = fxp_push_index(c, i++);
+				fxp_expect(c, item, T_OBJECT);
+				fxp_pop(c, s2);
+			}
+			fxp_pop(c, s);
+		}
+	}
+	cJSON *files = NULL, *buckets = NULL;
+	fxp_get_typed(c, o, "files", OPTIONAL, T_ARRAY, &files);
+	fxp_get_typed(c, o, "buckets", OPTIONAL, T_ARRAY, &buckets);
+	if ((files || buckets) && !drive && ds_type) {
+		report_at(c, files ? "files" : "buckets", "only allowed on online_drive nodes");
+		return;
+	}
+	if (files && buckets)
+		report_at(c, "buckets", "not allowed with \"files\" (a drive has either buckets or one root)");
+	if (files) {
+		size_t s = fxp_push_key(c, "files");
+		each_object(c, files, parse_drive_file, 0);
+		fxp_pop(c, s);
+	}
+	if (buckets) {
+		size_t s = fxp_push_key(c, "buckets");
+		each_object(c, buckets, parse_bucket, 0);
+		fxp_pop(c, s);
+	}
+}
+
+static void parse_datasource_extras(struct pctx *c, cJSON *o, const struct fx_node *n)
+{
+	static const char *const extras[] = { "datasource_parameters", "credentials", "browse" };
+	cJSON *x;
+	if (!n->type || strcmp(n->type, "datasource")) {
+		for (size_t i = 0; i < 3; i++)
+			if (n->type && cJSON_GetObjectItemCaseSensitive(o, extras[i]))
+				report_at(c, extras[i], "only allowed on datasource nodes");
+		return;
+	}
+	if (fxp_get_typed(c, o, "datasource_parameters", OPTIONAL, T_OBJECT, &x) > 0) {
+		cJSON *p;
+		size_t s = fxp_push_key(c, "datasource_parameters");
+		cJSON_ArrayForEach(p, x) {
+			size_t s2 = fxp_push_key(c, p->string);
+			if (fxp_expect(c, p, T_OBJECT)) {
+				fxp_check_keys(c, p, param_keys);
+				fxp_get_enum(c, p, "type", 0, param_types, "parameter type");
+			}
+			fxp_pop(c, s2);
+		}
+		fxp_pop(c, s);
+	}
+	if (fxp_get_typed(c, o, "credentials", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "credentials");
+		each_object(c, x, parse_credential, 0);
+		fxp_pop(c, s);
+	}
+	if (fxp_get_typed(c, o, "browse", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "browse");
+		parse_browse(c, x, n->datasource_type);
+		fxp_pop(c, s);
+	}
+}
+
 static void parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
 {
 	cJSON *x;
@@ -499,6 +658,7 @@ static void parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
 		fxp_parse_fail(c, x, n);
 		fxp_pop(c, s);
 	}
+	parse_datasource_extras(c, o, n);
 }
 
 static void node_done(struct fx_node *n)
@@ -942,6 +1102,7 @@ static struct fx_kb *parse_kb(struct pctx *c, cJSON *o, char **ret_ws_ref)
 	kb->chunk_structure = cs >= 0 ? xstrdup(chunk_structures[cs]) : NULL;
 	kb->api_enabled = fxp_get_bool(c, o, "api_enabled", true);
 	kb->initial_documents = (unsigned)fxp_get_uint(c, o, "documents", 0, FX_MAX_COUNT);
+	fxp_get_bool(c, o, "strict_file_references", false); /* read from raw when runs need it */
 	if (fxp_get_typed(c, o, "pipeline", OPTIONAL, T_OBJECT | T_NULL, &x) > 0 && cJSON_IsObject(x)) {
 		size_t s = fxp_push_key(c, "pipeline");
 		kb->pipeline = parse_pipeline(c, x);

@@ -5,7 +5,9 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "documents.h"
 #include "fixtures.h"
+#include "ids.h"
 
 /* A 20-digit batch: UTC %Y%m%d%H%M%S of unix_ms, then 100000..999999. */
 void published_batch(int64_t unix_ms, char out[21]);
@@ -15,6 +17,30 @@ void published_batch(int64_t unix_ms, char out[21]);
 cJSON *published_source_info(const char *datasource_type, const cJSON *item);
 
 /* The body (json.dumps bytes): one document per item, positions from
- * first_position on, ids fresh. items may be empty. */
+ * first_position on, ids fresh (also written to ids[i] when ids is not
+ * NULL). items may be empty. */
 void published_body(const struct fx_kb *kb, const char *batch, const char *datasource_type, const cJSON *items,
-		    unsigned first_position, struct buf *out);
+		    unsigned first_position, char (*ids)[IDS_UUID_LEN + 1], struct buf *out);
+
+/* What a published run leaves behind: one document per item in the store,
+ * each with the outcome of its background run, simulated from the start
+ * node on the workflow the run would use (a scenario's, when it changes
+ * nodes) -- completed when its knowledge-index node finishes, an error
+ * with the failing node's text, or waiting forever when the run never
+ * starts (an unknown start node) or indexes nothing. With
+ * strict_file_references, a local_file item whose file was never uploaded
+ * by the workspace fails in its datasource node (FILE_MISSING_ERROR). */
+struct published_run {
+	struct documents *docs;
+	struct fixtures *fx;              /* owns kb and wf */
+	const struct fx_kb *kb;
+	const struct fx_workflow *wf;
+	const char *start_node_id, *datasource_type, *batch;
+	const cJSON *items;
+	const cJSON *inputs;              /* validated (variables_prepare) */
+	unsigned first_position;
+	const char (*ids)[IDS_UUID_LEN + 1]; /* from published_body */
+	int64_t created_ms;
+	double time_scale;
+};
+void published_record(const struct published_run *p);

@@ -6,13 +6,18 @@
 
 struct rule {
 	enum route_id id;
-	const char *pattern;  /* segments; "{uuid}" and "{str}" are converters */
+	const char *pattern;  /* segments; "{uuid}", "{uuidp}" (a second uuid, into param) and "{str}" are converters */
 	const char *methods;  /* space-separated, without OPTIONS */
 	const char *allow;
 };
 
 static const struct rule rules[] = {
 	{ ROUTE_PIPELINE_RUN, "/v1/datasets/{uuid}/pipeline/run", "POST", "POST, OPTIONS" },
+	{ ROUTE_FILE_UPLOAD, "/v1/datasets/pipeline/file-upload", "POST", "POST, OPTIONS" },
+	{ ROUTE_DATASOURCE_PLUGINS, "/v1/datasets/{uuid}/pipeline/datasource-plugins", "GET HEAD", "GET, HEAD, OPTIONS" },
+	{ ROUTE_NODE_RUN, "/v1/datasets/{uuid}/pipeline/datasource/nodes/{str}/run", "POST", "POST, OPTIONS" },
+	{ ROUTE_INDEXING_STATUS, "/v1/datasets/{uuid}/documents/{str}/indexing-status", "GET HEAD", "GET, HEAD, OPTIONS" },
+	{ ROUTE_DOCUMENT, "/v1/datasets/{uuid}/documents/{uuidp}", "GET HEAD", "GET, HEAD, OPTIONS" },
 	{ ROUTE_MOCK_HEALTH, "/_mock/health", "GET HEAD", "GET, HEAD, OPTIONS" },
 	{ ROUTE_MOCK_REQUESTS, "/_mock/requests", "GET HEAD DELETE", "DELETE, GET, HEAD, OPTIONS" },
 	{ ROUTE_MOCK_RESET, "/_mock/reset", "POST", "POST, OPTIONS" },
@@ -36,6 +41,11 @@ static bool match_rule(const struct rule *r, const char *path, struct route_matc
 			for (size_t i = 0; i < slen; i++)
 				m->dataset_id[i] = (char)tolower((unsigned char)s[i]);
 			m->dataset_id[slen] = '\0';
+		} else if (plen == 7 && !memcmp(p, "{uuidp}", 7)) {
+			if (!ids_is_uuid(s, slen))
+				return false;
+			m->param = s;
+			m->param_len = slen;
 		} else if (plen == 5 && !memcmp(p, "{str}", 5)) {
 			if (!slen)
 				return false;
@@ -65,6 +75,9 @@ void route_match(const char *method, const char *path, struct route_match *ret)
 {
 	struct route_match m = { .outcome = ROUTE_NOT_FOUND };
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		m.dataset_id[0] = '\0'; /* what a rule that failed half-way wrote */
+		m.param = NULL;
+		m.param_len = 0;
 		if (!match_rule(&rules[i], path, &m))
 			continue;
 		m.id = rules[i].id;

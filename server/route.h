@@ -1,5 +1,6 @@
 /* route.h -- Werkzeug-style URL matching for the routes dify-mock serves:
- * literal segments, <uuid:...> (canonical 8-4-4-4-12 hex, lower-cased) and
+ * literal segments, <uuid:...> (canonical 8-4-4-4-12 hex, lower-cased; a
+ * second one, the document id, is left in param as written) and
  * <string:...> (any non-empty segment without '/'). No trailing-slash
  * redirects: a path that matches no rule is Flask's HTML 404. */
 #pragma once
@@ -10,6 +11,11 @@
 
 enum route_id {
 	ROUTE_PIPELINE_RUN,          /* POST /v1/datasets/<uuid>/pipeline/run */
+	ROUTE_FILE_UPLOAD,           /* POST /v1/datasets/pipeline/file-upload */
+	ROUTE_DATASOURCE_PLUGINS,    /* GET /v1/datasets/<uuid>/pipeline/datasource-plugins */
+	ROUTE_NODE_RUN,              /* POST /v1/datasets/<uuid>/pipeline/datasource/nodes/<string>/run */
+	ROUTE_INDEXING_STATUS,       /* GET /v1/datasets/<uuid>/documents/<string:batch>/indexing-status */
+	ROUTE_DOCUMENT,              /* GET /v1/datasets/<uuid>/documents/<uuid:document_id> */
 	/* dify-mock's own admin API, never under /v1 */
 	ROUTE_MOCK_HEALTH,           /* GET /_mock/health */
 	ROUTE_MOCK_REQUESTS,         /* GET, DELETE /_mock/requests */
@@ -30,7 +36,7 @@ struct route_match {
 	enum route_outcome outcome;
 	enum route_id id;
 	char dataset_id[IDS_UUID_LEN + 1]; /* lower-cased, "" if the rule has none */
-	const char *param;       /* the <string:...> segment, pointing into path */
+	const char *param;       /* the <string:...> segment, or a second <uuid:...> (as written), pointing into path */
 	size_t param_len;
 	const char *allow;       /* e.g. "POST, OPTIONS", for the Allow header */
 };

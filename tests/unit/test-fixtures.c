@@ -564,7 +564,7 @@ START_TEST(test_problem_unknown_key)
 	assert_one_problem(WITH_DRAFT("{'id':" WF_ID ",'nodes':[{'id':'s','type':'tool','titel':'T'}]}"),
 			   "a.json: " DRAFT_PATH ".nodes[0].titel: unknown key (known keys: id, type, title, icon, "
 			   "datasource_type, plugin_id, provider_name, duration_ms, inputs, outputs, process_data, "
-			   "execution_metadata, fail)");
+			   "execution_metadata, fail, datasource_parameters, credentials, browse)");
 	assert_one_problem("{'workspaces':[],'my key':1}",
 			   "a.json: [\"my key\"]: unknown key (known keys: version, workspaces, knowledge_bases)");
 }

@@ -1,0 +1,37 @@
+/* plugins.h -- GET /v1/datasets/{id}/pipeline/datasource-plugins
+ * (companion-endpoints.md §3): one entry per datasource node of the
+ * workflow, in graph order, with the pipeline variables its
+ * datasource_parameters reference and its credentials; and those node facts
+ * for the datasource node run (noderun.c). Fixture keys: a datasource node's
+ * "datasource_parameters" and "credentials" (fixtures/README.md). */
+#pragma once
+#include <stdbool.h>
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "fixtures.h"
+#include "ids.h"
+
+/* request.args.get("is_published", default=True, type=bool) at the
+ * baseline: bool(str), so only an empty value means the draft. arg is the
+ * query value, NULL when absent. */
+bool plugins_is_published(const char *arg);
+
+/* The 200 body (ujson bytes and "\n"): a JSON array, [] without datasource nodes. */
+void plugins_body(const struct fx_kb *kb, const struct fx_workflow *wf, struct buf *out);
+
+struct plugin_credential {
+	char id[IDS_UUID_LEN + 1];  /* as written, or a UUIDv7 derived from the workspace, plugin and name */
+	const char *name;
+	const char *type;           /* "api-key" (default) or "oauth2" */
+	bool is_default;            /* the first one marked, else the first one */
+};
+
+/* The node's credentials (datasource_providers rows of the tenant), in
+ * fixture order; *ret is heap (free it), NULL when there are none. */
+size_t plugins_credentials(const struct fx_kb *kb, const struct fx_node *node, struct plugin_credential **ret);
+
+/* The variable a datasource parameter's "value" references: the last part
+ * of a string matching {{#a.b.c#}} at its start, or the last element of a
+ * non-empty list (when it is a string). Heap; NULL when it references none. */
+char *plugins_param_variable(const cJSON *value);
