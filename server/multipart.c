@@ -661,6 +661,8 @@ static void next_event(struct decoder *d, struct event *ev)
 		if (search_blank_line(d, d->search_pos, &ms, &me)) {
 			struct mp_str disp = { NULL, 0 }, ct = { NULL, 0 };
 			if (!parse_headers(d->body + d->bs, ms, &disp, &ct)) {
+				str_free(&disp);
+				str_free(&ct);
 				ev->kind = EV_VALUE_ERROR;
 				ev->why = "a part header is not UTF-8";
 				return;

@@ -436,14 +436,17 @@ struct sse_script *noderun_script(const struct fx_kb *kb, const struct fx_workfl
 	const cJSON *dur = get(browse, "duration_ms");
 	uint64_t d = cJSON_IsNumber(dur) && dur->valuedouble >= 0 ? (uint64_t)dur->valuedouble : n->duration_ms;
 	const cJSON *fail = get(browse, "error");
-	/* What the plugin call fails with, if it does (mock texts: Dify passes the plugin's own). */
+	/* What the plugin call fails with, if it does (mock texts: Dify passes the
+	 * plugin's own). A call that cannot start fails before any result; the
+	 * fixture's browse.error fails where the results would come. */
+	bool at_once = true;
 	if (strcmp(type, n->datasource_type ? n->datasource_type : ""))
 		buf_printf(&msg, "datasource %s/%s does not support %s", n->plugin_id ? n->plugin_id : "None",
 			   n->provider_name ? n->provider_name : "None", type);
 	else if (!have_credentials)
 		buf_printf(&msg, "credential %s not found", p->credential_id);
 	else if (cJSON_IsString(fail))
-		buf_puts(&msg, fail->valuestring);
+		buf_puts(&msg, fail->valuestring), at_once = false;
 	const char *plugin_error = msg.len ? msg.data : NULL;
 
 	if (!strcmp(type, "online_drive")) {
@@ -465,7 +468,9 @@ struct sse_script *noderun_script(const struct fx_kb *kb, const struct fx_workfl
 			error_event(s, d, plugin_error);
 		else
 			completed(s, d, result(kb, n, browse, p), 0, 0, false, d);
-	} else { /* website_crawl: no first event; progress as pages are crawled */
+	} else if (plugin_error && at_once) { /* website_crawl: no first event */
+		error_event(s, 0, plugin_error);
+	} else { /* website_crawl: progress as pages are crawled */
 		cJSON *pages = result(kb, n, browse, p);
 		long long total = cJSON_GetArraySize(pages);
 		for (long long k = 0; k < total; k++)

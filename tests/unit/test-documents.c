@@ -1,0 +1,349 @@
+/* test-documents.c -- the documents of published runs on a fake clock
+ * (companion-endpoints.md §5, §6): waiting (0/0), waiting with the segments
+ * counted while the knowledge-index node runs, then completed (N/N) or
+ * error; the time scale; scenarios and missing files; the exact bodies of
+ * indexing-status and the document GET in its three metadata modes; the
+ * bounds. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "documents.h"
+#include "ids.h"
+#include "json.h"
+#include "published.h"
+#include "upload.h"
+
+#ifndef FIXTURES_DIR
+#error "FIXTURES_DIR must name the bundled fixtures"
+#endif
+
+#define DEMO_DOCS "3f2a9c1e-7b4d-4e8a-9f1c-2d5e6a7b8c9d"
+#define FLAKY "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b"
+#define FALLBACK "6c5d4e3f-2a1b-4c0d-9e8f-7a6b5c4d3e2f"
+#define FILE_NODE "1750836391776"
+#define T0 1776000000123LL /* 2026-04-12 13:20:00.123 UTC */
+#define DOC_ID "0c3f7a52-8d41-4e0b-9a6e-2b7f1c9d4e10"
+#define BATCH "20260412132000482913"
+
+static struct fixtures *fx;
+static struct documents *docs;
+static struct buf out;
+
+static void setup(void)
+{
+	struct fx_problems p = { NULL, 0 };
+	ck_assert_int_eq(fixtures_load(FIXTURES_DIR, &fx, &p), 0);
+	docs = documents_new();
+	ids_seed(9);
+	out = (struct buf)BUF_INIT;
+}
+
+static void teardown(void)
+{
+	buf_free(&out);
+	documents_free(docs);
+	fixtures_free(fx);
+	ids_unseed();
+}
+
+static cJSON *parse(const char *s)
+{
+	cJSON *v;
+	ck_assert_msg(json_parse(s, strlen(s), &v, NULL, 0) == 0, "bad JSON: %s", s);
+	return v;
+}
+
+/* Records one document of a published run of kb from start with item, on wf. */
+static void publish_on(const char *kb_id, const struct fx_workflow *wf, const char *start, const char *type,
+		       const char *item_json, const char *doc_id, const char *batch, double scale)
+{
+	const struct fx_kb *kb = fixtures_kb(fx, kb_id);
+	ck_assert_ptr_nonnull(kb);
+	cJSON *items = cJSON_CreateArray();
+	cJSON_AddItemToArray(items, parse(item_json));
+	char ids[1][IDS_UUID_LEN + 1];
+	snprintf(ids[0], sizeof ids[0], "%s", doc_id);
+	struct published_run pr = {
+		.docs = docs,
+		.fx = fx,
+		.kb = kb,
+		.wf = wf ? wf : kb->pipeline->published,
+		.start_node_id = start,
+		.datasource_type = type,
+		.batch = batch,
+		.items = items,
+		.inputs = NULL,
+		.first_position = 3,
+		.ids = (const char(*)[IDS_UUID_LEN + 1])ids,
+		.created_ms = T0,
+		.time_scale = scale,
+	};
+	published_record(&pr);
+	cJSON_Delete(items);
+}
+
+static void publish(const char *kb_id, double scale)
+{
+	publish_on(kb_id, NULL, FILE_NODE, "local_file", "{\"reference\":\"a1\",\"name\":\"quarterly-report.pdf\"}",
+		   DOC_ID, BATCH, scale);
+}
+
+static const char *status_at(const char *kb, int64_t ms)
+{
+	buf_reset(&out);
+	ck_assert_int_eq(documents_batch_status(docs, kb, BATCH, T0 + ms, &out), 0);
+	return out.data;
+}
+
+static const char *doc_at(const char *kb, int64_t ms, enum doc_metadata m)
+{
+	buf_reset(&out);
+	ck_assert_int_eq(documents_get(docs, kb, DOC_ID, T0 + ms, m, &out), 0);
+	return out.data;
+}
+
+#define WAITING(segments)                                                                                         \
+	"{\"data\":[{\"id\":\"" DOC_ID "\",\"indexing_status\":\"waiting\",\"processing_started_at\":null,"            \
+	"\"parsing_completed_at\":null,\"cleaning_completed_at\":null,\"splitting_completed_at\":null,"              \
+	"\"completed_at\":null,\"paused_at\":null,\"error\":null,\"stopped_at\":null,\"completed_segments\":0,"       \
+	"\"total_segments\":" segments "}]}\n"
+
+/* File Upload (50) -> Dify Extractor (800) -> General Chunker (300) -> Knowledge Base (1200): 2.35 s. */
+START_TEST(test_document_goes_waiting_indexing_completed)
+{
+	publish(DEMO_DOCS, 1.0);
+	ck_assert_str_eq(status_at(DEMO_DOCS, 0), WAITING("0"));
+	ck_assert_str_eq(status_at(DEMO_DOCS, 1149), WAITING("0"));
+	ck_assert_str_eq(status_at(DEMO_DOCS, 1150), WAITING("3"));
+	ck_assert_str_eq(status_at(DEMO_DOCS, 2349), WAITING("3"));
+	ck_assert_str_eq(status_at(DEMO_DOCS, 2350),
+			 "{\"data\":[{\"id\":\"" DOC_ID "\",\"indexing_status\":\"completed\",\"processing_started_at\":null,"
+			 "\"parsing_completed_at\":null,\"cleaning_completed_at\":null,\"splitting_completed_at\":null,"
+			 "\"completed_at\":1776000002,\"paused_at\":null,\"error\":null,\"stopped_at\":null,"
+			 "\"completed_segments\":3,\"total_segments\":3}]}\n");
+	/* a clock before the run (skew) reads as the start */
+	ck_assert_str_eq(status_at(DEMO_DOCS, -5000), WAITING("0"));
+}
+END_TEST
+
+START_TEST(test_time_scale_changes_when_not_what_is_reported)
+{
+	publish(DEMO_DOCS, 0.1);
+	ck_assert_str_eq(status_at(DEMO_DOCS, 114), WAITING("0"));
+	ck_assert_str_eq(status_at(DEMO_DOCS, 115), WAITING("3"));
+	ck_assert_msg(strstr(status_at(DEMO_DOCS, 235), "\"completed_at\":1776000002,"), "%s", out.data);
+	documents_clear(docs);
+	publish(DEMO_DOCS, 0.0);
+	ck_assert_msg(strstr(status_at(DEMO_DOCS, 0), "\"indexing_status\":\"completed\""), "%s", out.data);
+	ck_assert_msg(strstr(out.data, "\"completed_at\":1776000002,"), "reported times stay simulated: %s", out.data);
+}
+END_TEST
+
+START_TEST(test_document_body_in_each_metadata_mode)
+{
+	publish(DEMO_DOCS, 1.0);
+	const char *head = "{\"id\":\"" DOC_ID "\",\"position\":3,\"data_source_type\":\"local_file\",\"data_source_info\":{},"
+			   "\"dataset_process_rule_id\":null,\"dataset_process_rule\":{\"mode\":\"custom\",\"rules\":"
+			   "{\"pre_processing_rules\":[{\"id\":\"remove_extra_spaces\",\"enabled\":true},{\"id\":"
+			   "\"remove_urls_emails\",\"enabled\":false}],\"segmentation\":{\"delimiter\":\"\\n\","
+			   "\"max_tokens\":1024,\"chunk_overlap\":50}}},\"document_process_rule\":{},\"name\":"
+			   "\"quarterly-report.pdf\",\"created_from\":\"rag-pipeline\",\"created_by\":"
+			   "\"e8a2c1f0-3b4d-4e5f-8a9b-0c1d2e3f4a5b\",\"created_at\":1776000000,\"tokens\":null,";
+	struct buf want = BUF_INIT;
+	buf_printf(&want,
+		   "%s\"indexing_status\":\"waiting\",\"completed_at\":null,\"updated_at\":1776000000,\"indexing_latency\":null,"
+		   "\"error\":null,\"enabled\":true,\"disabled_at\":null,\"disabled_by\":null,\"archived\":false,"
+		   "\"doc_type\":null,\"doc_metadata\":null,\"segment_count\":0,\"average_segment_length\":0,\"hit_count\":0,"
+		   "\"display_status\":\"queuing\",\"doc_form\":\"text_model\",\"doc_language\":null,"
+		   "\"summary_index_status\":null,\"need_summary\":false}\n",
+		   head);
+	ck_assert_str_eq(doc_at(DEMO_DOCS, 0, DOC_META_ALL), want.data);
+	buf_reset(&want);
+	/* three preview chunks of 105, 116 and 105 characters: 326 // 3 */
+	buf_printf(&want,
+		   "%s\"indexing_status\":\"completed\",\"completed_at\":1776000002,\"updated_at\":1776000002,"
+		   "\"indexing_latency\":1.2,\"error\":null,\"enabled\":true,\"disabled_at\":null,\"disabled_by\":null,"
+		   "\"archived\":false,\"segment_count\":3,\"average_segment_length\":108,\"hit_count\":0,"
+		   "\"display_status\":\"available\",\"doc_form\":\"text_model\",\"doc_language\":null,"
+		   "\"summary_index_status\":null,\"need_summary\":false}\n",
+		   head);
+	ck_assert_str_eq(doc_at(DEMO_DOCS, 3000, DOC_META_WITHOUT), want.data);
+	ck_assert_str_eq(doc_at(DEMO_DOCS, 3000, DOC_META_ONLY),
+			 "{\"id\":\"" DOC_ID "\",\"doc_type\":null,\"doc_metadata\":null}\n");
+	buf_free(&want);
+}
+END_TEST
+
+START_TEST(test_failing_run_ends_in_error)
+{
+	publish(FLAKY, 1.0); /* the chunker fails after 50 + 800 + 300 ms */
+	ck_assert_str_eq(status_at(FLAKY, 1149), WAITING("0"));
+	ck_assert_str_eq(status_at(FLAKY, 1150),
+			 "{\"data\":[{\"id\":\"" DOC_ID "\",\"indexing_status\":\"error\",\"processing_started_at\":null,"
+			 "\"parsing_completed_at\":null,\"cleaning_completed_at\":null,\"splitting_completed_at\":null,"
+			 "\"completed_at\":null,\"paused_at\":null,\"error\":\"Failed to invoke tool: upstream chunker "
+			 "service returned 503\",\"stopped_at\":null,\"completed_segments\":0,\"total_segments\":0}]}\n");
+	const char *d = doc_at(FLAKY, 1150, DOC_META_ALL);
+	ck_assert_msg(strstr(d, "\"indexing_status\":\"error\",\"completed_at\":null,\"updated_at\":1776000001,"
+				"\"indexing_latency\":null,\"error\":\"Failed to invoke tool: upstream chunker service "
+				"returned 503\","),
+		      "%s", d);
+	ck_assert_msg(strstr(d, "\"display_status\":\"error\""), "%s", d);
+}
+END_TEST
+
+START_TEST(test_default_value_strategy_completes_with_no_segments)
+{
+	publish(FALLBACK, 0.0);
+	ck_assert_msg(strstr(status_at(FALLBACK, 0), "\"indexing_status\":\"completed\""), "%s", out.data);
+	ck_assert_msg(strstr(out.data, "\"completed_segments\":0,\"total_segments\":0"), "%s", out.data);
+	ck_assert_msg(strstr(doc_at(FALLBACK, 0, DOC_META_ALL), "\"segment_count\":0,\"average_segment_length\":0,"),
+		      "%s", out.data);
+}
+END_TEST
+
+START_TEST(test_scenario_workflow_makes_the_document_fail)
+{
+	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
+	const struct fx_scenario *sc = fx_kb_scenario(kb, "chunker-fails");
+	ck_assert_ptr_nonnull(sc);
+	publish_on(DEMO_DOCS, sc->published, FILE_NODE, "local_file", "{\"reference\":\"a1\",\"name\":\"x.pdf\"}",
+		   DOC_ID, BATCH, 0.0);
+	ck_assert_msg(strstr(status_at(DEMO_DOCS, 0), "\"indexing_status\":\"error\""), "%s", out.data);
+	ck_assert_msg(strstr(out.data, "upstream chunker service returned 503"), "%s", out.data);
+}
+END_TEST
+
+START_TEST(test_unknown_start_node_stays_waiting)
+{
+	publish_on(DEMO_DOCS, NULL, "nope", "local_file", "{\"name\":\"x.pdf\"}", DOC_ID, BATCH, 0.0);
+	ck_assert_str_eq(status_at(DEMO_DOCS, 1000000000), WAITING("0"));
+}
+END_TEST
+
+START_TEST(test_website_crawl_documents_keep_their_item)
+{
+	publish_on(DEMO_DOCS, NULL, "1752491761974", "website_crawl",
+		   "{\"source_url\":\"https://docs.dify.ai/en/\",\"title\":\"Dify \\u00e9\",\"content\":\"# Hi\"}", DOC_ID, BATCH,
+		   0.0);
+	const char *d = doc_at(DEMO_DOCS, 0, DOC_META_ALL);
+	ck_assert_msg(strstr(d, "\"data_source_info\":{\"source_url\":\"https:\\/\\/docs.dify.ai\\/en\\/\",\"title\":"
+				"\"Dify \\u00e9\",\"content\":\"# Hi\"},"),
+		      "%s", d);
+	ck_assert_msg(strstr(d, "\"name\":\"Dify \\u00e9\","), "%s", d);
+	ck_assert_msg(strstr(d, "\"data_source_type\":\"website_crawl\""), "%s", d);
+}
+END_TEST
+
+START_TEST(test_strict_file_references)
+{
+	/* Demo Docs with strict_file_references, from a copy of its fixture */
+	struct fx_problems p = { NULL, 0 };
+	char dir[] = "/tmp/dm-docs-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char cmd[512];
+	snprintf(cmd, sizeof cmd,
+		 "sed 's/\"documents\": 2,/\"documents\": 2, \"strict_file_references\": true,/' %s/demo.json > %s/demo.json",
+		 FIXTURES_DIR, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	struct fixtures *strict;
+	ck_assert_int_eq(fixtures_load(dir, &strict, &p), 0);
+	fixtures_free(fx);
+	fx = strict;
+	publish(DEMO_DOCS, 1.0); /* "a1" was never uploaded */
+	ck_assert_str_eq(status_at(DEMO_DOCS, 49), WAITING("0"));
+	ck_assert_msg(strstr(status_at(DEMO_DOCS, 50), "\"indexing_status\":\"error\""), "%s", out.data);
+	ck_assert_msg(strstr(out.data, "\"error\":\"Failed to invoke datasource: File is not exist\""), "%s", out.data);
+	/* uploaded by the workspace: it runs */
+	documents_clear(docs);
+	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
+	struct stored_upload u = { .id = "a1", .name = "q.pdf", .name_len = 5 };
+	snprintf(u.tenant_id, sizeof u.tenant_id, "%s", kb->workspace->id);
+	documents_add_upload(docs, &u);
+	publish(DEMO_DOCS, 1.0);
+	ck_assert_msg(strstr(status_at(DEMO_DOCS, 2350), "\"indexing_status\":\"completed\""), "%s", out.data);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(test_batches_keep_creation_order_and_kb)
+{
+	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
+	cJSON *items = parse("[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"}]");
+	char ids[3][IDS_UUID_LEN + 1] = { "00000000-0000-4000-8000-000000000003", "00000000-0000-4000-8000-000000000001",
+					  "00000000-0000-4000-8000-000000000002" };
+	struct published_run pr = {
+		.docs = docs, .fx = fx, .kb = kb, .wf = kb->pipeline->published, .start_node_id = FILE_NODE,
+		.datasource_type = "local_file", .batch = BATCH, .items = items, .first_position = 7,
+		.ids = (const char(*)[IDS_UUID_LEN + 1])ids, .created_ms = T0, .time_scale = 1.0,
+	};
+	published_record(&pr);
+	cJSON_Delete(items);
+	const char *s = status_at(DEMO_DOCS, 0);
+	const char *a = strstr(s, ids[0]), *b = strstr(s, ids[1]), *c = strstr(s, ids[2]);
+	ck_assert(a && b && c && a < b && b < c);
+	buf_reset(&out);
+	ck_assert_int_eq(documents_batch_status(docs, FLAKY, BATCH, T0, &out), -1); /* another knowledge base */
+	ck_assert_int_eq(documents_batch_status(docs, DEMO_DOCS, "20260412132000482914", T0, &out), -1);
+	ck_assert(documents_exists(docs, DEMO_DOCS, ids[1]));
+	ck_assert(!documents_exists(docs, FLAKY, ids[1]));
+	buf_reset(&out);
+	ck_assert_int_eq(documents_get(docs, DEMO_DOCS, DOC_ID, T0, DOC_META_ALL, &out), -1);
+}
+END_TEST
+
+START_TEST(test_documents_are_bounded_oldest_first)
+{
+	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
+	for (int i = 0; i < DOCUMENTS_MAX + 2; i++) {
+		char id[IDS_UUID_LEN + 1], batch[32];
+		snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", i);
+		snprintf(batch, sizeof batch, "b%d", i / 2);
+		struct doc_new dn = { .id = id, .kb_id = kb->id, .batch = batch, .datasource_type = "local_file",
+				      .name_json = "\"n\"", .source_info_json = "{}", .created_by = "o",
+				      .outcome = DOC_STAYS_WAITING };
+		documents_add(docs, &dn);
+	}
+	ck_assert(!documents_exists(docs, DEMO_DOCS, "00000000-0000-4000-8000-000000000000"));
+	ck_assert(!documents_exists(docs, DEMO_DOCS, "00000000-0000-4000-8000-000000000001"));
+	ck_assert(documents_exists(docs, DEMO_DOCS, "00000000-0000-4000-8000-000000000002"));
+	buf_reset(&out);
+	ck_assert_int_eq(documents_batch_status(docs, DEMO_DOCS, "b0", T0, &out), -1);
+	ck_assert_int_eq(documents_batch_status(docs, DEMO_DOCS, "b1", T0, &out), 0);
+}
+END_TEST
+
+START_TEST(test_positions_continue_and_reset)
+{
+	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
+	ck_assert_uint_eq(documents_reserve_positions(docs, kb, 2), 3);
+	ck_assert_uint_eq(documents_reserve_positions(docs, kb, 1), 5);
+	documents_clear(docs);
+	ck_assert_uint_eq(documents_reserve_positions(docs, kb, 1), 3);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("documents");
+	TCase *tc = tcase_create("documents");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_document_goes_waiting_indexing_completed);
+	tcase_add_test(tc, test_time_scale_changes_when_not_what_is_reported);
+	tcase_add_test(tc, test_document_body_in_each_metadata_mode);
+	tcase_add_test(tc, test_failing_run_ends_in_error);
+	tcase_add_test(tc, test_default_value_strategy_completes_with_no_segments);
+	tcase_add_test(tc, test_scenario_workflow_makes_the_document_fail);
+	tcase_add_test(tc, test_unknown_start_node_stays_waiting);
+	tcase_add_test(tc, test_website_crawl_documents_keep_their_item);
+	tcase_add_test(tc, test_strict_file_references);
+	tcase_add_test(tc, test_batches_keep_creation_order_and_kb);
+	tcase_add_test(tc, test_documents_are_bounded_oldest_first);
+	tcase_add_test(tc, test_positions_continue_and_reset);
+	suite_add_tcase(s, tc);
+	return s;
+}
