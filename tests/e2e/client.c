@@ -110,6 +110,12 @@ void http_request(const struct server *s, const char *method, const char *path, 
 int http_request_ex(const struct server *s, const char *method, const char *path, const char *const *headers,
 		    const char *body, long timeout_ms, struct reply *ret)
 {
+	return http_request_raw(s, method, path, headers, body, body ? strlen(body) : 0, timeout_ms, ret);
+}
+
+int http_request_raw(const struct server *s, const char *method, const char *path, const char *const *headers,
+		     const char *body, size_t body_len, long timeout_ms, struct reply *ret)
+{
 	CURL *c = curl_easy_init();
 	ck_assert_ptr_nonnull(c);
 	char url[512];
@@ -125,7 +131,7 @@ int http_request_ex(const struct server *s, const char *method, const char *path
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
@@ -296,4 +302,41 @@ size_t raw_read(int fd, struct buf *out, const char *needle, long timeout_ms, bo
 		buf_append(out, tmp, (size_t)n);
 	}
 	return out->len - start;
+}
+
+void http_upload(const struct server *s, const char *key, const char *filename, const char *content_type,
+		 const char *data, size_t len, struct reply *ret)
+{
+	CURL *c = curl_easy_init();
+	ck_assert_ptr_nonnull(c);
+	char url[512], auth[256];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/v1/datasets/pipeline/file-upload", s->port);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+	struct buf b = BUF_INIT, h = BUF_INIT;
+	struct curl_slist *hl = curl_slist_append(NULL, auth);
+	hl = curl_slist_append(hl, "Expect:");
+	curl_mime *mime = curl_mime_init(c);
+	curl_mimepart *part = curl_mime_addpart(mime);
+	curl_mime_name(part, "file");
+	curl_mime_filename(part, filename);
+	curl_mime_data(part, data, len);
+	if (content_type)
+		curl_mime_type(part, content_type);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_headers);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
+	CURLcode rc = curl_easy_perform(c);
+	ck_assert_msg(rc == CURLE_OK, "upload: %s", curl_easy_strerror(rc));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
+	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &ret->total_s);
+	ret->body = buf_steal(&b, &ret->body_len);
+	ret->headers = buf_steal(&h, NULL);
+	curl_mime_free(mime);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
 }

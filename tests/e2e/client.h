@@ -36,6 +36,13 @@ void http_request(const struct server *s, const char *method, const char *path, 
  * came). timeout_ms 0: 30 s. */
 int http_request_ex(const struct server *s, const char *method, const char *path, const char *const *headers,
 		    const char *body, long timeout_ms, struct reply *ret);
+/* The same with a body of body_len bytes (it may hold NUL bytes). */
+int http_request_raw(const struct server *s, const char *method, const char *path, const char *const *headers,
+		     const char *body, size_t body_len, long timeout_ms, struct reply *ret);
+/* POST /v1/datasets/pipeline/file-upload with libcurl's own multipart/form-data
+ * (one part "file"; content_type NULL: libcurl's choice). Asserts an answer. */
+void http_upload(const struct server *s, const char *key, const char *filename, const char *content_type,
+		 const char *data, size_t len, struct reply *ret);
 void reply_free(struct reply *r);
 /* The value of a response header (case-insensitive name), heap or NULL. */
 char *reply_header(const struct reply *r, const char *name);
