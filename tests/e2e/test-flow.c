@@ -317,7 +317,7 @@ static void check_completed_document(const char *doc_id, const char *type, const
 	reply_free(&r);
 	char want[256];
 	snprintf(want, sizeof want, "{\"id\":\"%s\",\"doc_type\":null,\"doc_metadata\":null}\n", doc_id);
-	document(doc_id, "?metadata=only", 200, &r);
+	cJSON_Delete(document(doc_id, "?metadata=only", 200, &r));
 	ck_assert_str_eq(r.body, want);
 	cJSON_Delete(json_of(&r));
 	reply_free(&r);
@@ -372,7 +372,7 @@ START_TEST(test_local_file_published)
 	/* 4. poll: waiting, then completed */
 	assert_waiting(batch, doc_id);
 	struct reply q;
-	document(doc_id, "", 200, &q);
+	cJSON_Delete(document(doc_id, "", 200, &q));
 	ck_assert_msg(strstr(q.body, "\"display_status\":\"queuing\""), "%s", q.body);
 	cJSON_Delete(json_of(&q));
 	reply_free(&q);
