@@ -17,9 +17,11 @@ void config_defaults(struct config *cfg)
 		.time_scale = 1.0,
 		.ping_interval = 10.0,
 		.log_format = LOG_FORMAT_TEXT,
-		.threads = 2,
+		.threads = 1,
 		.max_connections = 20000,
-		.max_body = 15u * 1024 * 1024,
+		/* Dify's nginx: NGINX_CLIENT_MAX_BODY_SIZE=100M. A 15 MiB upload (Dify's
+		 * file limit) plus its multipart framing must get through. */
+		.max_body = 100u * 1024 * 1024,
 		.journal_size = 1000,
 		.max_header = 6144,
 		.idle_timeout = 60,
@@ -42,13 +44,14 @@ void config_usage(FILE *out)
 	      "                              (default 1; 0 = no waiting; reported times stay simulated)\n"
 	      "      --ping-interval <SEC>   SSE ping period, wall clock (default 10)\n"
 	      "      --log-format <FMT>      text or json (default text)\n"
-	      "      --threads <N>           Worker threads (default 2)\n"
+	      "      --threads <N>           Worker threads (default 1)\n"
 	      "      --max-connections <N>   Concurrent connections (default 20000)\n"
-	      "      --max-body-bytes <N>    Largest request body (default 15728640)\n"
+	      "      --max-body-bytes <N>    Largest request body (default 104857600)\n"
 	      "      --max-header-bytes <N>  Largest request line + headers (default 6144)\n"
 	      "      --idle-timeout <SEC>    Close connections idle this long (default 60)\n"
 	      "      --request-timeout <SEC> Close requests whose body takes longer (default 60)\n"
 	      "      --journal-size <N>      Requests kept for GET /_mock/requests (default 1000)\n"
+	      "      --upload-blacklist <L>  Refused upload extensions, e.g. exe,bat (default none)\n"
 	      "      --list-faults           Print the catalogue of scenario faults and exit\n"
 	      "  -v, --verbose               More logging (repeatable)\n"
 	      "  -h, --help                  Show this help\n"
@@ -95,6 +98,7 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_REQUEST_TIMEOUT,
 	OPT_LIST_FAULTS,
+	OPT_UPLOAD_BLACKLIST,
 };
 
 static const struct option longopts[] = {
@@ -115,6 +119,7 @@ static const struct option longopts[] = {
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 	{ "list-faults", no_argument, NULL, OPT_LIST_FAULTS },
+	{ "upload-blacklist", required_argument, NULL, OPT_UPLOAD_BLACKLIST },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -212,6 +217,9 @@ enum config_result config_parse_args(struct config *cfg, int argc, char **argv, 
 			if (parse_ulong(optarg, 86400, &ul) || ul == 0)
 				return bad(err, "request timeout must be from 1 to 86400 seconds", optarg);
 			cfg->request_timeout = (unsigned)ul;
+			break;
+		case OPT_UPLOAD_BLACKLIST:
+			cfg->upload_blacklist = optarg;
 			break;
 		case OPT_LIST_FAULTS:
 			cfg->list_faults = true;

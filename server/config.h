@@ -27,6 +27,7 @@ struct config {
 	unsigned request_timeout;  /* --request-timeout seconds: the whole body must arrive within it */
 	size_t journal_size;       /* --journal-size: requests kept for /_mock/requests */
 	bool list_faults;          /* --list-faults: print the fault catalogue and exit */
+	const char *upload_blacklist; /* --upload-blacklist: "exe,bat" (Dify's UPLOAD_FILE_EXTENSION_BLACKLIST) */
 };
 
 enum config_result {

@@ -293,9 +293,14 @@ static const char *header(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+/* Werkzeug reads "?is_published" (no "=") as the empty string, not as absent. */
 static const char *query_arg(void *cls, const char *name)
 {
-	return MHD_lookup_connection_value(cls, MHD_GET_ARGUMENT_KIND, name);
+	const char *v = NULL;
+	size_t len;
+	if (MHD_lookup_connection_value_n(cls, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &len) != MHD_YES)
+		return NULL;
+	return v ? v : "";
 }
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)

@@ -1,6 +1,7 @@
 /* main.c -- dify-mock: options, fixtures, the server, signals, exit codes.
  * The only place that calls exit: 0 after SIGINT/SIGTERM, 2 for bad usage or
  * bad fixtures, 1 for runtime failures. */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -20,6 +21,7 @@
 #include "journal.h"
 #include "log.h"
 #include "scenario.h"
+#include "upload.h"
 
 static int load_fixtures(const char *dir, struct fixtures **ret)
 {
@@ -62,6 +64,29 @@ static int reload(void *cls, struct buf *errors)
 	fixtures_slot_swap(rl->slot, fx);
 	log_msg(LOG_INFO, "reloaded fixtures '%s': %zu knowledge base%s", rl->dir, n, n == 1 ? "" : "s");
 	return 0;
+}
+
+/* "exe, .BAT" -> {"exe", "bat", NULL}: lower case, without dots or spaces. */
+static char **parse_blacklist(const char *list)
+{
+	size_t n = 0, cap = 4;
+	char **v = xcalloc(cap + 1, sizeof *v);
+	for (const char *p = list; p && *p;) {
+		p += strspn(p, " ,.");
+		size_t len = strcspn(p, ",");
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len) {
+			if (n == cap)
+				v = xrealloc(v, ((cap *= 2) + 1) * sizeof *v);
+			v[n] = xstrndup(p, len);
+			for (char *c = v[n]; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			v[++n] = NULL;
+		}
+		p += strcspn(p, ",");
+	}
+	return v;
 }
 
 static int write_port_file(const char *path, unsigned port)
@@ -131,6 +156,9 @@ int main(int argc, char **argv)
 	struct scenarios *scenarios = scenarios_new();
 	struct journal *journal = journal_new(cfg.journal_size);
 	struct reloader rl = { cfg.fixtures_dir, slot };
+	char **blacklist = parse_blacklist(cfg.upload_blacklist);
+	struct upload_limits limits = upload_default_limits;
+	limits.blacklist = (const char *const *)blacklist;
 	struct api_ctx ctx = {
 		.slot = slot,
 		.docs = docs,
@@ -138,6 +166,8 @@ int main(int argc, char **argv)
 		.journal = journal,
 		.reload = reload,
 		.reload_cls = &rl,
+		.time_scale = &cfg.time_scale,
+		.upload_limits = &limits,
 	};
 	struct http_options hopt = {
 		.host = cfg.host,
@@ -185,6 +215,9 @@ int main(int argc, char **argv)
 	log_msg(LOG_INFO, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(srv);
 out:
+	for (char **b = blacklist; *b; b++)
+		free(*b);
+	free(blacklist);
 	journal_free(journal);
 	scenarios_free(scenarios);
 	fixtures_slot_free(slot);

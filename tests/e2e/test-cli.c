@@ -197,6 +197,24 @@ START_TEST(test_serving_prints_the_ready_line_and_one_log_line_per_request)
 }
 END_TEST
 
+START_TEST(test_upload_blacklist_refuses_listed_extensions)
+{
+	struct server s;
+	const char *args[] = { "--fixtures", FIXTURES_DIR, "--upload-blacklist", "EXE, .bat", NULL };
+	server_start(&s, args);
+	struct reply r;
+	http_upload(&s, DEMO_KEY, "setup.exe", "application/octet-stream", "MZ", 2, &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(r.body, "{\"code\":\"invalid_param\",\"message\":\"File extension '.exe' is not allowed for "
+				 "security reasons\",\"status\":400}\n");
+	reply_free(&r);
+	http_upload(&s, DEMO_KEY, "notes.txt", "text/plain", "hi", 2, &r);
+	ck_assert_int_eq(r.status, 201);
+	reply_free(&r);
+	ck_assert_int_eq(server_stop(&s), 0);
+}
+END_TEST
+
 START_TEST(test_a_busy_port_is_a_runtime_failure)
 {
 	struct server s;
@@ -226,6 +244,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_check_accepts_the_bundled_fixtures);
 	tcase_add_test(tc, test_check_names_file_and_json_path_of_every_problem_and_exits_2);
 	tcase_add_test(tc, test_serving_prints_the_ready_line_and_one_log_line_per_request);
+	tcase_add_test(tc, test_upload_blacklist_refuses_listed_extensions);
 	tcase_add_test(tc, test_a_busy_port_is_a_runtime_failure);
 	suite_add_tcase(s, tc);
 	return s;
