@@ -103,7 +103,15 @@ size_t fxp_push_key(struct pctx *c, const char *key)
 size_t fxp_push_index(struct pctx *c, size_t i)
 {
 	size_t saved = c->path.len;
-	buf_printf(&c->path, "[%zu]", i);
+	char tmp[24];
+	size_t n = sizeof tmp;
+	tmp[--n] = ']';
+	do {
+		tmp[--n] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	tmp[--n] = '[';
+	buf_append(&c->path, tmp + n, sizeof tmp - n);
 	return saved;
 }
 
@@ -127,6 +135,18 @@ void fxp_report(struct pctx *c, const char *fmt, ...)
 }
 
 /* ---- typed members ---- */
+
+/* obj's member key (cJSON_GetObjectItemCaseSensitive, first bytes compared
+ * before the rest: a fixture is checked with a hundred thousand lookups). */
+static cJSON *member(const cJSON *obj, const char *key)
+{
+	if (!obj || !key)
+		return NULL;
+	for (cJSON *m = obj->child; m; m = m->next)
+		if (m->string && m->string[0] == key[0] && !strcmp(m->string, key))
+			return m;
+	return NULL;
+}
 
 
 static unsigned type_of(const cJSON *v)
@@ -185,7 +205,7 @@ void fxp_check_keys(struct pctx *c, const cJSON *obj, const char *const *known)
 	cJSON_ArrayForEach(m, obj) {
 		size_t k;
 		for (k = 0; known[k]; k++)
-			if (!strcmp(m->string, known[k]))
+			if (m->string[0] == known[k][0] && !strcmp(m->string, known[k]))
 				break;
 		if (known[k])
 			continue;
@@ -202,8 +222,16 @@ void fxp_check_keys(struct pctx *c, const cJSON *obj, const char *const *known)
 /* 1: present and of a type in mask (*ret set), 0: absent, -1: problem reported. */
 int fxp_get_typed(struct pctx *c, cJSON *obj, const char *key, bool required, unsigned mask, cJSON **ret)
 {
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	cJSON *v = member(obj, key);
 	*ret = NULL;
+	/* The path is built only for a problem: building it for every member
+	 * looked up was a quarter of checking a fixture file. */
+	if (v && (type_of(v) & mask)) {
+		*ret = v;
+		return 1;
+	}
+	if (!v && !required)
+		return 0;
 	size_t s = fxp_push_key(c, key);
 	int r = 1;
 	if (!v) {
@@ -641,7 +669,7 @@ static void parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
 	if (is_ds) {
 		dt = fxp_get_enum(c, o, "datasource_type", -1, ds_types, "datasource type");
 		n->datasource_type = dt >= 0 ? xstrdup(ds_types[dt]) : NULL;
-	} else if (n->type && cJSON_GetObjectItemCaseSensitive(o, "datasource_type")) {
+	} else if (n->type && member(o, "datasource_type")) {
 		size_t s = fxp_push_key(c, "datasource_type");
 		fxp_report(c, "only allowed on datasource nodes");
 		fxp_pop(c, s);
@@ -649,10 +677,10 @@ static void parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
 	n->plugin_id = fxp_get_str(c, o, "plugin_id", OPTIONAL, dt >= 0 ? ds_plugin_ids[dt] : NULL);
 	n->provider_name = fxp_get_str(c, o, "provider_name", OPTIONAL, dt >= 0 ? ds_providers[dt] : NULL);
 	n->duration_ms = fxp_get_uint(c, o, "duration_ms", 0, FX_MAX_DURATION_MS);
-	n->inputs = cJSON_GetObjectItemCaseSensitive(o, "inputs");
-	n->outputs = cJSON_GetObjectItemCaseSensitive(o, "outputs");
-	n->process_data = cJSON_GetObjectItemCaseSensitive(o, "process_data");
-	n->execution_metadata = cJSON_GetObjectItemCaseSensitive(o, "execution_metadata");
+	n->inputs = member(o, "inputs");
+	n->outputs = member(o, "outputs");
+	n->process_data = member(o, "process_data");
+	n->execution_metadata = member(o, "execution_metadata");
 	if (fxp_get_typed(c, o, "fail", OPTIONAL, T_OBJECT, &x) > 0) {
 		size_t s = fxp_push_key(c, "fail");
 		fxp_parse_fail(c, x, n);

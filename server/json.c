@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- UTF-8 */
 
@@ -93,14 +95,242 @@ static void utf8_encode(struct buf *b, uint32_t cp)
 
 /* --------------------------------------------------------------- parser */
 
+/* Every node the parser (and json_dup) makes is one block: the cJSON
+ * struct, then its key, then its string value or number literal. The key is
+ * flagged cJSON_StringIsConst and the value cJSON_IsReference, so that
+ * cJSON_Delete frees the block once and nothing inside it; cJSON's adders
+ * (cJSON_AddItemToObject and friends) honour both flags. Three allocations
+ * per member had been a third of loading fixtures and of parsing a request.
+ * Copy parsed nodes with json_dup, never cJSON_Duplicate (which shares a
+ * const key with the original).
+ *
+ * The block comes from malloc, or from an arena (json_parse_arena): chunks
+ * mapped with MAP_POPULATE, so the pages are faulted in by the kernel in
+ * one go. On this kind of virtual machine a page fault costs about 15 us,
+ * and touching each new page of a 1,000-knowledge-base fixture set one at
+ * a time was most of the start-up time. */
+struct arena_chunk {
+	struct arena_chunk *prev;
+	size_t size; /* of the mapping, this header included */
+};
+
+struct json_arena {
+	struct arena_chunk *chunks; /* newest first */
+	char *next, *end;           /* free space in the newest chunk */
+	size_t chunk_size;          /* of the next chunk */
+};
+
+#define ARENA_FIRST_CHUNK ((size_t)256 << 10)
+#define ARENA_MAX_CHUNK ((size_t)8 << 20)
+#define ARENA_ALIGN 16
+
+struct json_arena *json_arena_new(void)
+{
+	struct json_arena *a = xcalloc(1, sizeof *a);
+	a->chunk_size = ARENA_FIRST_CHUNK;
+	return a;
+}
+
+static size_t page_size(void)
+{
+	long v = sysconf(_SC_PAGESIZE);
+	return v > 0 ? (size_t)v : 4096;
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* size bytes of zeroed memory, already faulted in. From 2 MiB on, the chunk
+ * is aligned to and backed by transparent huge pages where the kernel
+ * allows it: a few faults instead of 512 per 2 MiB, and fewer TLB misses
+ * while the parser writes the nodes. */
+static void *map_chunk(size_t size)
+{
+	if (size >= HUGE_PAGE && size % HUGE_PAGE == 0) {
+		char *m = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			abort(); /* out of memory, as xmalloc */
+		char *al = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+		if (al > m)
+			munmap(m, (size_t)(al - m));
+		if (al + size < m + size + HUGE_PAGE)
+			munmap(al + size, (size_t)(m + size + HUGE_PAGE - (al + size)));
+		madvise(al, size, MADV_HUGEPAGE);
+		if (madvise(al, size, MADV_POPULATE_WRITE) != 0) {
+			size_t ps = page_size(); /* older kernel: touch each page */
+			for (size_t i = 0; i < size; i += ps)
+				al[i] = 0;
+		}
+		return al;
+	}
+	void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (m == MAP_FAILED)
+		abort(); /* out of memory, as xmalloc */
+	return m;
+}
+
+static void *arena_alloc(struct json_arena *a, size_t n)
+{
+	n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if ((size_t)(a->end - a->next) < n) {
+		size_t hdr = (sizeof(struct arena_chunk) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+		size_t size = a->chunk_size, ps = page_size();
+		if (size < n + hdr)
+			size = (n + hdr + ps - 1) & ~(ps - 1);
+		void *m = map_chunk(size);
+		struct arena_chunk *c = m;
+		c->prev = a->chunks;
+		c->size = size;
+		a->chunks = c;
+		a->next = (char *)m + hdr;
+		a->end = (char *)m + size;
+		/* 256 KiB holds the bundled fixtures; past that, whole huge pages. */
+		if (a->chunk_size < HUGE_PAGE)
+			a->chunk_size = HUGE_PAGE;
+		else if (a->chunk_size < ARENA_MAX_CHUNK)
+			a->chunk_size *= 2;
+	}
+	void *p = a->next;
+	a->next += n;
+	return p;
+}
+
+void json_arena_trim(struct json_arena *a)
+{
+	if (!a || !a->chunks)
+		return;
+	size_t ps = page_size();
+	char *base = (char *)a->chunks;
+	size_t keep = ((size_t)(a->next - base) + ps - 1) & ~(ps - 1);
+	if (keep < a->chunks->size) {
+		munmap(base + keep, a->chunks->size - keep);
+		a->chunks->size = keep;
+	}
+	a->end = a->next;
+}
+
+void json_arena_adopt(struct json_arena *a, struct json_arena *from)
+{
+	json_arena_trim(from);
+	/* from's chunks go under a's, so that a's newest chunk stays current. */
+	struct arena_chunk **link = &a->chunks;
+	while (*link)
+		link = &(*link)->prev;
+	*link = from->chunks;
+	free(from);
+}
+
+void json_arena_free(struct json_arena *a)
+{
+	if (!a)
+		return;
+	for (struct arena_chunk *c = a->chunks, *prev; c; c = prev) {
+		prev = c->prev;
+		munmap(c, c->size);
+	}
+	free(a);
+}
+
+static cJSON *node_new_in(struct json_arena *a, int type, const char *key, size_t klen, const char *val,
+			  size_t vlen)
+{
+	size_t size = sizeof(cJSON) + (key ? klen + 1 : 0) + (val ? vlen + 1 : 0);
+	cJSON *n = a ? arena_alloc(a, size) : cJSON_malloc(size);
+	if (!n)
+		abort();
+	memset(n, 0, sizeof *n);
+	char *p = (char *)(n + 1);
+	n->type = type;
+	if (key) {
+		memcpy(p, key, klen);
+		p[klen] = '\0';
+		n->string = p;
+		n->type |= cJSON_StringIsConst;
+		p += klen + 1;
+	}
+	if (val) {
+		memcpy(p, val, vlen);
+		p[vlen] = '\0';
+		n->valuestring = p;
+		n->type |= cJSON_IsReference;
+	}
+	return n;
+}
+
+static cJSON *node_new(int type, const char *key, size_t klen, const char *val, size_t vlen)
+{
+	return node_new_in(NULL, type, key, klen, val, vlen);
+}
+
+/* cJSON_CreateNumber's fields for v. */
+static void set_number(cJSON *n, double v)
+{
+	n->valuedouble = v;
+	if (v >= INT_MAX)
+		n->valueint = INT_MAX;
+	else if (v <= (double)INT_MIN)
+		n->valueint = INT_MIN;
+	else
+		n->valueint = (int)v;
+}
+
+/* Appends item to parent's children, keeping cJSON's invariant that the
+ * first child's prev is the last child. */
+static void append_child(cJSON *parent, cJSON *item)
+{
+	cJSON *first = parent->child;
+	if (!first) {
+		parent->child = item;
+		item->prev = item;
+		item->next = NULL;
+	} else {
+		cJSON *last = first->prev;
+		last->next = item;
+		item->prev = last;
+		item->next = NULL;
+		first->prev = item;
+	}
+}
+
+/* Puts item where old is among parent's children (old is unlinked, not
+ * freed): cJSON_ReplaceItemViaPointer without its cJSON_Delete. */
+static void replace_child(cJSON *parent, cJSON *old, cJSON *item)
+{
+	item->next = old->next;
+	item->prev = old->prev;
+	if (item->next)
+		item->next->prev = item;
+	if (parent->child == old) {
+		if (old->prev == old)
+			item->prev = item;
+		parent->child = item;
+	} else {
+		if (item->prev)
+			item->prev->next = item;
+		if (!item->next)
+			parent->child->prev = item;
+	}
+	old->next = old->prev = NULL;
+}
+
 struct parser {
 	const unsigned char *start, *p, *end;
+	struct json_arena *arena; /* NULL: nodes from malloc */
 	int depth;          /* open containers; bounded so recursion stays shallow */
 	struct buf scratch; /* string decoding, reused across strings */
 	char *err;
 	size_t errlen;
 	bool failed;
 };
+
+/* Frees a tree the parser gave up on; arena nodes go with the arena. */
+static void drop(struct parser *ps, cJSON *item)
+{
+	if (!ps->arena)
+		cJSON_Delete(item);
+}
 
 /* Records the first failure only; the position is where parsing stopped. */
 static int fail(struct parser *ps, const char *reason)
@@ -123,12 +353,32 @@ static int fail(struct parser *ps, const char *reason)
 	return -1;
 }
 
-/* RFC 8259 whitespace only: no form feed, no vertical tab, no NBSP. */
-static void skip_ws(struct parser *ps)
+/* RFC 8259 whitespace only: no form feed, no vertical tab, no NBSP. Runs of
+ * spaces (indentation is a third of an indented fixture file) are skipped
+ * eight bytes at a time. */
+static inline void skip_ws(struct parser *ps)
 {
-	while (ps->p < ps->end &&
-	       (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
+	const unsigned char *p = ps->p, *end = ps->end;
+	for (;;) {
+		while (end - p >= 8) {
+			uint64_t x;
+			memcpy(&x, p, 8);
+			x ^= 0x2020202020202020ull; /* spaces become zero bytes */
+			if (x) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				p += __builtin_ctzll(x) / 8; /* the first non-space byte */
+#endif
+				break;
+			}
+			p += 8;
+		}
+		if (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')) {
+			p++;
+			continue;
+		}
+		break;
+	}
+	ps->p = p;
 }
 
 static int hex4(struct parser *ps, uint32_t *out)
@@ -153,39 +403,84 @@ static int hex4(struct parser *ps, uint32_t *out)
 	return 0;
 }
 
-/* Parses a string literal (at its opening quote) into ps->scratch.
+/* The high bit of each of the 8 bytes in x that needs a closer look in a
+ * string: a control byte, '"', '\\' or a byte >= 0x80 (the classic "has a
+ * byte less than n" and "has a zero byte" tricks: no false negatives, and
+ * false positives only above a true one). */
+static inline uint64_t swar_special(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+	uint64_t lt20 = (x - ones * 0x20) & ~x;
+	uint64_t zq = (q - ones) & ~q, zb = (b - ones) & ~b;
+	return ((lt20 | zq | zb) & highs) | (x & highs);
+}
+
+/* The plain bytes of a string from p on: up to the first '"', '\\', control
+ * byte or non-ASCII byte. Eight bytes at a time while they are plain. */
+static inline const unsigned char *scan_plain(const unsigned char *p, const unsigned char *end)
+{
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		uint64_t m = swar_special(x);
+		if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* The lowest flagged byte is exact (a borrow can only flag
+			 * bytes above a special one): it is the first special byte. */
+			return p + __builtin_ctzll(m) / 8;
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
+/* Parses a string literal (at its opening quote). On success *ret and *ret_len
+ * are its decoded bytes: straight from the input when it has no escapes (the
+ * common case: no copy), else in ps->scratch (valid until the next string).
  * cJSON strings are NUL-terminated, so a decoded \u0000 truncates the value
  * where it is used as a C string; the parse itself still succeeds, as in
- * orjson. Runs of bytes that need no decoding are copied in one go (a byte at
- * a time cost a third of a request's parsing). */
-static int parse_string(struct parser *ps)
+ * orjson. */
+static int parse_string(struct parser *ps, const char **ret, size_t *ret_len)
 {
-	buf_reset(&ps->scratch);
-	buf_reserve(&ps->scratch, 1);
-	ps->scratch.data[0] = '\0';
+	bool copied = false;
 	ps->p++; /* opening quote */
 	for (;;) {
 		const unsigned char *run = ps->p;
-		while (ps->p < ps->end) {
-			unsigned char c = *ps->p;
-			if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-				ps->p++;
-			} else if (c >= 0x80) {
-				uint32_t cp;
-				size_t n = utf8_decode(ps->p, ps->end, &cp);
-				if (!n)
-					break;
-				ps->p += n;
-			} else {
+		for (;;) {
+			ps->p = scan_plain(ps->p, ps->end);
+			if (ps->p >= ps->end || *ps->p < 0x80)
 				break;
-			}
+			uint32_t cp;
+			size_t n = utf8_decode(ps->p, ps->end, &cp);
+			if (!n)
+				break;
+			ps->p += n;
 		}
-		if (ps->p > run)
-			buf_append(&ps->scratch, run, (size_t)(ps->p - run));
 		if (ps->p >= ps->end)
 			return fail(ps, "unterminated string");
 		unsigned char c = *ps->p;
+		if (c == '"' && !copied) {
+			*ret = (const char *)run;
+			*ret_len = (size_t)(ps->p - run);
+			ps->p++;
+			return 0;
+		}
+		if (!copied) {
+			buf_reset(&ps->scratch);
+			copied = true;
+		}
+		if (ps->p > run)
+			buf_append(&ps->scratch, run, (size_t)(ps->p - run));
 		if (c == '"') {
+			buf_reserve(&ps->scratch, 0); /* never NULL, even when empty */
+			*ret = ps->scratch.data;
+			*ret_len = ps->scratch.len;
 			ps->p++;
 			return 0;
 		}
@@ -240,7 +535,7 @@ static bool is_digit(unsigned char c)
 
 /* RFC 8259 number grammar. The literal is kept in valuestring so integers
  * wider than a double print back exactly. */
-static cJSON *parse_number(struct parser *ps)
+static cJSON *parse_number(struct parser *ps, const char *key, size_t klen)
 {
 	const unsigned char *s = ps->p;
 	bool neg = false, is_float = false;
@@ -301,43 +596,47 @@ static cJSON *parse_number(struct parser *ps)
 	size_t n = (size_t)(ps->p - s);
 	if (!is_float && n == 2 && s[0] == '-' && s[1] == '0')
 		s++, n--; /* "-0" is the int 0 in Python: keep "0" as the literal */
-	char *lit = cJSON_malloc(n + 1);
-	if (!lit)
-		abort();
-	memcpy(lit, s, n);
-	lit[n] = '\0';
-	double v = strtod(lit, NULL);
-	if (is_float && isinf(v)) {
-		/* yyjson (orjson) refuses literals that overflow a double. */
-		cJSON_free(lit);
-		ps->p = s;
-		fail(ps, "number is infinity when parsed as double");
-		return NULL;
+	double v;
+	if (is_float) {
+		char small[64], *lit = n < sizeof small ? small : xmalloc(n + 1);
+		memcpy(lit, s, n);
+		lit[n] = '\0';
+		v = strtod(lit, NULL);
+		if (lit != small)
+			free(lit);
+		if (isinf(v)) {
+			/* yyjson (orjson) refuses literals that overflow a double. */
+			ps->p = s;
+			fail(ps, "number is infinity when parsed as double");
+			return NULL;
+		}
+	} else {
+		/* What strtod gives for the literal: the integer rounded once to
+		 * the nearest double ("-0" became "0", a positive zero). */
+		v = (double)mag;
+		if (neg && mag)
+			v = -v;
 	}
-	cJSON *item = cJSON_CreateNumber(v);
-	if (!item)
-		abort();
-	item->valuestring = lit;
-	if (is_float)
-		item->type |= JSON_FLOAT_FLAG;
+	cJSON *item = node_new_in(ps->arena, cJSON_Number | (is_float ? JSON_FLOAT_FLAG : 0), key, klen,
+				  (const char *)s, n);
+	set_number(item, v);
 	return item;
 }
 
-static bool match_word(struct parser *ps, const char *word)
+static bool match_word(struct parser *ps, const char *word, size_t n)
 {
-	size_t n = strlen(word);
 	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
 		return false;
 	ps->p += n;
 	return true;
 }
 
-static cJSON *parse_value(struct parser *ps);
+static cJSON *parse_value(struct parser *ps, const char *key, size_t klen);
 
-/* Member lookup for duplicate keys. Small objects are searched linearly;
- * from KEYS_INDEX_AT members on, an open-addressing hash of the members keeps
- * a body of many keys (up to the 15 MiB body limit) linear instead of
- * quadratic. */
+/* Member lookup for duplicate keys. Small objects are searched linearly,
+ * comparing a hash of each key before the key itself; from KEYS_INDEX_AT
+ * members on, an open-addressing hash of the members keeps a body of many
+ * keys (up to the 15 MiB body limit) linear instead of quadratic. */
 #define KEYS_INDEX_AT 16
 
 struct keyset {
@@ -351,6 +650,19 @@ static uint64_t key_hash(const char *k)
 	for (; *k; k++)
 		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
 	return h;
+}
+
+/* A cheap fingerprint of a key for the linear search of small objects: its
+ * length and up to eight of its bytes. Equal keys have equal fingerprints;
+ * strcmp decides. */
+static uint32_t small_key_hash(const char *k, size_t n)
+{
+	uint64_t x = 0;
+	memcpy(&x, k, n < 8 ? n : 8);
+	x ^= (uint64_t)n * 0x9e3779b97f4a7c15ull;
+	if (n > 8)
+		x ^= (uint64_t)(unsigned char)k[n - 1] << 29;
+	return (uint32_t)(x ^ (x >> 32));
 }
 
 /* The slot holding key, or the empty slot where it would go. */
@@ -376,27 +688,34 @@ static void keyset_build(struct keyset *ks, const cJSON *obj, size_t members)
 }
 
 /* Python dict semantics for repeated keys: the first occurrence keeps its
- * position and takes the later value. */
-static void object_put(cJSON *obj, cJSON *value, const char *key, struct keyset *ks,
-		       size_t *members)
+ * position and takes the later value. value already carries the key (the
+ * same text as the first occurrence's, as C strings go); h is its
+ * small_key_hash. small_hash holds those of the first KEYS_INDEX_AT members,
+ * in order. */
+static void object_put(struct parser *ps, cJSON *obj, cJSON *value, uint32_t h, struct keyset *ks,
+		       size_t *members, uint32_t *small_hash)
 {
+	const char *key = value->string;
 	cJSON *old = NULL, **slot = NULL;
 	if (ks->cap) {
 		slot = keyset_slot(ks, key);
 		old = *slot;
 	} else {
-		for (old = obj->child; old && strcmp(old->string, key) != 0; old = old->next)
-			;
+		size_t i = 0;
+		for (old = obj->child; old; old = old->next, i++)
+			if (small_hash[i] == h && strcmp(old->string, key) == 0)
+				break;
+		if (!old && *members < KEYS_INDEX_AT)
+			small_hash[*members] = h;
 	}
 	if (old) {
-		value->string = old->string; /* keep the exact first key */
-		old->string = NULL;
-		cJSON_ReplaceItemViaPointer(obj, old, value);
+		replace_child(obj, old, value);
+		drop(ps, old);
 		if (slot)
 			*slot = value;
 		return;
 	}
-	cJSON_AddItemToObject(obj, key, value);
+	append_child(obj, value);
 	++*members;
 	if (slot && ++ks->n * 2 <= ks->cap)
 		*slot = value;
@@ -404,10 +723,11 @@ static void object_put(cJSON *obj, cJSON *value, const char *key, struct keyset 
 		keyset_build(ks, obj, *members); /* first index, or grow */
 }
 
-static cJSON *parse_object(struct parser *ps)
+static cJSON *parse_object(struct parser *ps, const char *key, size_t klen)
 {
-	cJSON *obj = cJSON_CreateObject();
+	cJSON *obj = node_new_in(ps->arena, cJSON_Object, key, klen, NULL, 0);
 	struct keyset ks = { NULL, 0, 0 };
+	uint32_t small_hash[KEYS_INDEX_AT];
 	size_t members = 0;
 	ps->p++; /* '{' */
 	skip_ws(ps);
@@ -421,32 +741,35 @@ static cJSON *parse_object(struct parser *ps)
 			fail(ps, "expected string key");
 			goto error;
 		}
-		if (parse_string(ps))
+		const char *k;
+		size_t kn;
+		if (parse_string(ps, &k, &kn))
 			goto error;
-		/* The value reuses the scratch buffer: keep the key aside (on the
-		 * stack when short, which keys almost always are). */
-		char small[64], *key = small;
-		if (ps->scratch.len < sizeof small)
-			memcpy(small, ps->scratch.data, ps->scratch.len + 1);
-		else
-			key = buf_steal(&ps->scratch, NULL);
+		/* The value may reuse the scratch buffer: keep an escaped key
+		 * aside (on the stack when short, which keys almost always are). */
+		char small[64], *own = NULL;
+		if (k == ps->scratch.data) {
+			own = kn < sizeof small ? small : xmalloc(kn + 1);
+			memcpy(own, k, kn + 1);
+			k = own;
+		}
 		skip_ws(ps);
 		if (ps->p >= ps->end || *ps->p != ':') {
-			if (key != small)
-				free(key);
+			if (own != small)
+				free(own);
 			fail(ps, "expected ':'");
 			goto error;
 		}
 		ps->p++;
-		cJSON *value = parse_value(ps);
-		if (!value) {
-			if (key != small)
-				free(key);
+		/* As a C string the key ends at its first NUL (a decoded \u0000). */
+		size_t klen = strnlen(k, kn);
+		uint32_t h = small_key_hash(k, klen);
+		cJSON *value = parse_value(ps, k, klen);
+		if (own != small)
+			free(own);
+		if (!value)
 			goto error;
-		}
-		object_put(obj, value, key, &ks, &members);
-		if (key != small)
-			free(key);
+		object_put(ps, obj, value, h, &ks, &members, small_hash);
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
 			ps->p++;
@@ -462,13 +785,13 @@ static cJSON *parse_object(struct parser *ps)
 	}
 error:
 	free(ks.slots);
-	cJSON_Delete(obj);
+	drop(ps, obj);
 	return NULL;
 }
 
-static cJSON *parse_array(struct parser *ps)
+static cJSON *parse_array(struct parser *ps, const char *key, size_t klen)
 {
-	cJSON *arr = cJSON_CreateArray();
+	cJSON *arr = node_new_in(ps->arena, cJSON_Array, key, klen, NULL, 0);
 	ps->p++; /* '[' */
 	skip_ws(ps);
 	if (ps->p < ps->end && *ps->p == ']') {
@@ -476,12 +799,12 @@ static cJSON *parse_array(struct parser *ps)
 		return arr;
 	}
 	for (;;) {
-		cJSON *value = parse_value(ps);
+		cJSON *value = parse_value(ps, NULL, 0);
 		if (!value) {
-			cJSON_Delete(arr);
+			drop(ps, arr);
 			return NULL;
 		}
-		cJSON_AddItemToArray(arr, value);
+		append_child(arr, value);
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
 			ps->p++;
@@ -492,12 +815,13 @@ static cJSON *parse_array(struct parser *ps)
 			return arr;
 		}
 		fail(ps, "expected ',' or ']'");
-		cJSON_Delete(arr);
+		drop(ps, arr);
 		return NULL;
 	}
 }
 
-static cJSON *parse_value(struct parser *ps)
+/* A value, as the member key (NULL in arrays and at the top). */
+static cJSON *parse_value(struct parser *ps, const char *key, size_t klen)
 {
 	skip_ws(ps);
 	if (ps->p >= ps->end) {
@@ -511,33 +835,37 @@ static cJSON *parse_value(struct parser *ps)
 			return NULL;
 		}
 		ps->depth++;
-		cJSON *item = c == '{' ? parse_object(ps) : parse_array(ps);
+		cJSON *item = c == '{' ? parse_object(ps, key, klen) : parse_array(ps, key, klen);
 		ps->depth--;
 		return item;
 	}
 	if (c == '"') {
-		if (parse_string(ps))
+		const char *s;
+		size_t n;
+		if (parse_string(ps, &s, &n))
 			return NULL;
-		return cJSON_CreateString(ps->scratch.data);
+		return node_new_in(ps->arena, cJSON_String, key, klen, s, strnlen(s, n));
 	}
 	if (c == '-' || is_digit(c))
-		return parse_number(ps);
-	if (match_word(ps, "true"))
-		return cJSON_CreateTrue();
-	if (match_word(ps, "false"))
-		return cJSON_CreateFalse();
-	if (match_word(ps, "null"))
-		return cJSON_CreateNull();
+		return parse_number(ps, key, klen);
+	if (match_word(ps, "true", 4))
+		return node_new_in(ps->arena, cJSON_True, key, klen, NULL, 0);
+	if (match_word(ps, "false", 5))
+		return node_new_in(ps->arena, cJSON_False, key, klen, NULL, 0);
+	if (match_word(ps, "null", 4))
+		return node_new_in(ps->arena, cJSON_NULL, key, klen, NULL, 0);
 	fail(ps, "expected value");
 	return NULL;
 }
 
-int json_parse(const char *buf, size_t len, cJSON **ret, char *err, size_t errlen)
+static int parse_doc(struct json_arena *arena, const char *buf, size_t len, cJSON **ret, char *err,
+		     size_t errlen)
 {
 	struct parser ps = {
 		.start = (const unsigned char *)buf,
 		.p = (const unsigned char *)buf,
 		.end = (const unsigned char *)buf + len,
+		.arena = arena,
 		.scratch = BUF_INIT,
 		.err = err,
 		.errlen = errlen,
@@ -545,12 +873,12 @@ int json_parse(const char *buf, size_t len, cJSON **ret, char *err, size_t errle
 	*ret = NULL;
 	if (err && errlen)
 		err[0] = '\0';
-	cJSON *root = parse_value(&ps);
+	cJSON *root = parse_value(&ps, NULL, 0);
 	if (root) {
 		skip_ws(&ps);
 		if (ps.p < ps.end) {
 			fail(&ps, "trailing data after JSON value");
-			cJSON_Delete(root);
+			drop(&ps, root);
 			root = NULL;
 		}
 	}
@@ -559,6 +887,16 @@ int json_parse(const char *buf, size_t len, cJSON **ret, char *err, size_t errle
 		return -1;
 	*ret = root;
 	return 0;
+}
+
+int json_parse(const char *buf, size_t len, cJSON **ret, char *err, size_t errlen)
+{
+	return parse_doc(NULL, buf, len, ret, err, errlen);
+}
+
+int json_parse_arena(struct json_arena *arena, const char *buf, size_t len, cJSON **ret, char *err, size_t errlen)
+{
+	return parse_doc(arena, buf, len, ret, err, errlen);
 }
 
 /* --------------------------------------------------------------- writer */
@@ -897,10 +1235,8 @@ char *json_print(const cJSON *item, enum json_style style, size_t *ret_len)
 
 cJSON *json_float(double v)
 {
-	cJSON *item = cJSON_CreateNumber(v);
-	if (!item)
-		abort();
-	item->type |= JSON_FLOAT_FLAG;
+	cJSON *item = node_new(cJSON_Number | JSON_FLOAT_FLAG, NULL, 0, NULL, 0);
+	set_number(item, v);
 	return item;
 }
 
@@ -922,16 +1258,10 @@ static char *lld_text(long long v, char tmp[24])
 
 cJSON *json_int(long long v)
 {
-	cJSON *item = cJSON_CreateNumber((double)v);
 	char tmp[24];
-	if (!item)
-		abort();
 	char *t = lld_text(v, tmp);
-	size_t n = (size_t)(tmp + 23 - t);
-	item->valuestring = cJSON_malloc(n + 1);
-	if (!item->valuestring)
-		abort();
-	memcpy(item->valuestring, t, n + 1);
+	cJSON *item = node_new(cJSON_Number, NULL, 0, t, (size_t)(tmp + 23 - t));
+	set_number(item, (double)v);
 	return item;
 }
 
@@ -940,15 +1270,24 @@ bool json_is_float(const cJSON *item)
 	return item && cJSON_IsNumber(item) && (item->type & JSON_FLOAT_FLAG);
 }
 
-/* cJSON_Duplicate copies the whole type word (so the float flag survives)
- * and any valuestring (so the literal survives), which is exactly what we
- * need. */
+/* A deep copy made like the parser's nodes (one allocation each), keeping
+ * the whole type word (so the float flag survives) and any valuestring (so a
+ * number's literal survives). Not cJSON_Duplicate: on a node whose key is
+ * flagged const it would share the key with the original, which the
+ * original frees. */
+static cJSON *dup_node(const cJSON *item)
+{
+	int type = item->type & ~(cJSON_IsReference | cJSON_StringIsConst);
+	const char *k = item->string, *v = item->valuestring;
+	cJSON *copy = node_new(type, k, k ? strlen(k) : 0, v, v ? strlen(v) : 0);
+	copy->valueint = item->valueint;
+	copy->valuedouble = item->valuedouble;
+	for (const cJSON *c = item->child; c; c = c->next)
+		append_child(copy, dup_node(c));
+	return copy;
+}
+
 cJSON *json_dup(const cJSON *item)
 {
-	if (!item)
-		return NULL;
-	cJSON *copy = cJSON_Duplicate(item, true);
-	if (!copy)
-		abort();
-	return copy;
+	return item ? dup_node(item) : NULL;
 }

@@ -32,6 +32,21 @@ enum json_style {
  * "line 3 column 7: expected ',' or '}'"). */
 int json_parse(const char *buf, size_t len, cJSON **ret, char *err, size_t errlen);
 
+/* Parsing into an arena, for trees that live and die together (the fixture
+ * files): one bump allocation per node from chunks whose pages the kernel
+ * maps in one go. Such a tree is read-only: never cJSON_Delete it or any
+ * part of it, nor add its nodes to another tree; json_dup makes ordinary
+ * copies. json_arena_free frees every tree parsed into the arena at once;
+ * json_arena_trim gives back the unused pages once parsing is over. */
+struct json_arena;
+struct json_arena *json_arena_new(void);
+int json_parse_arena(struct json_arena *arena, const char *buf, size_t len, cJSON **ret, char *err, size_t errlen);
+void json_arena_trim(struct json_arena *arena);
+/* Moves every tree of from (trimmed) into arena, and frees from: trees
+ * parsed on several threads, each into its own arena, end up owned by one. */
+void json_arena_adopt(struct json_arena *arena, struct json_arena *from);
+void json_arena_free(struct json_arena *arena);
+
 /* Serializes item in the given style (no trailing newline). cJSON_Raw nodes
  * are copied verbatim. Numbers: floats (JSON_FLOAT_FLAG) as Python repr of
  * the double (1.0, 0.052114, 1e-05, 1e+16); other numbers as their literal
@@ -48,7 +63,10 @@ bool json_is_float(const cJSON *item);
 /* Python repr of a float ("1.0", "0.1", "1e-05", "inf"), into out. */
 void json_format_float(struct buf *out, double v);
 
-/* Deep copy preserving the float flag and literal text. */
+/* Deep copy preserving the float flag and literal text. Parsed nodes keep
+ * their key and value inside their own block (flagged cJSON_StringIsConst and
+ * cJSON_IsReference, which cJSON_Delete and cJSON's adders honour): copy them
+ * with this, not cJSON_Duplicate, which would share the key. */
 cJSON *json_dup(const cJSON *item);
 /* Valid UTF-8 (no surrogates, no overlongs)? */
 bool json_utf8_valid(const char *s, size_t len);
