@@ -3,6 +3,8 @@
 #include "documents.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -112,25 +114,141 @@ static void hmap_clear(struct hmap *m, void (*free_val)(void *))
 
 /* ---- records ---- */
 
+/* One allocation per document, about 200 bytes: a published run stores one
+ * per item, up to DOCUMENTS_MAX of them, so their size is the server's size
+ * after a load (at 800 bytes in a dozen allocations each, 100,000 documents
+ * took 80 MB). Ids and batch numbers are inline; the knowledge-base and
+ * owner ids, datasource types and chunk structures are shared (interned);
+ * the two JSON texts and the error follow the struct. */
 struct doc {
-	char id[IDS_UUID_LEN + 1];
-	char kb_id[IDS_UUID_LEN + 1];
-	char batch_key[IDS_UUID_LEN + 1 + 64];  /* kb id + '/' + batch */
-	unsigned position;
-	char *datasource_type, *name_json, *source_info_json, *created_by, *doc_form, *error;
+	struct doc *batch_next;                  /* the batch's next document, in creation order */
+	const char *kb_id, *created_by;          /* interned */
+	const char *datasource_type, *doc_form;  /* interned; doc_form may be NULL */
 	int64_t created_ms;
-	enum doc_outcome outcome;
 	uint64_t index_start_ms, end_ms, index_start_due_ms, end_due_ms;
-	unsigned segments;
-	unsigned long word_count;
 	double latency_s;
-	size_t bytes;                            /* counted against DOCUMENTS_MAX_BYTES */
+	unsigned long word_count;
+	unsigned position, segments;
+	uint32_t bytes;                          /* counted against DOCUMENTS_MAX_BYTES */
+	uint32_t source_info_at, error_at;       /* offsets in text; error_at 0: none */
+	uint8_t outcome;                         /* enum doc_outcome */
+	char id[IDS_UUID_LEN + 1];
+	char batch[21];
+	char text[];                             /* name_json, source_info_json[, error] */
 };
 
-struct batch {
-	struct doc **docs;                       /* in creation order; [head, n) are alive */
-	size_t head, n, cap;
+#define DOC_NAME_JSON(x) ((x)->text)
+#define DOC_SOURCE_INFO_JSON(x) ((x)->text + (x)->source_info_at)
+#define DOC_ERROR(x) ((x)->error_at ? (x)->text + (x)->error_at : NULL)
+
+/* Open addressing over document pointers, keyed by a string of the document
+ * (its id, or its knowledge base and batch): no node or key copy per entry.
+ * Deletion uses backward shifting, so lookups never see tombstones. */
+struct dtab {
+	struct doc **slots;
+	size_t cap, n; /* cap: a power of two, or 0 */
 };
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+#define FNV_BASIS 14695981039346656037u
+
+static uint64_t id_hash(const struct doc *x)
+{
+	return hash_str(FNV_BASIS, x->id);
+}
+
+static uint64_t batch_hash2(const char *kb_id, const char *batch)
+{
+	return hash_str(hash_str(FNV_BASIS, kb_id) * 31, batch);
+}
+
+static uint64_t batch_hash(const struct doc *x)
+{
+	return batch_hash2(x->kb_id, x->batch);
+}
+
+typedef uint64_t (*dtab_hash_fn)(const struct doc *);
+
+static void dtab_insert_raw(struct dtab *t, struct doc *x, dtab_hash_fn hf)
+{
+	size_t i = (size_t)hf(x) & (t->cap - 1);
+	while (t->slots[i])
+		i = (i + 1) & (t->cap - 1);
+	t->slots[i] = x;
+}
+
+static void dtab_add(struct dtab *t, struct doc *x, dtab_hash_fn hf)
+{
+	if (2 * (t->n + 1) > t->cap) {
+		struct dtab g = { xcalloc(t->cap ? 2 * t->cap : 64, sizeof *g.slots), t->cap ? 2 * t->cap : 64, t->n };
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->slots[i])
+				dtab_insert_raw(&g, t->slots[i], hf);
+		free(t->slots);
+		*t = g;
+	}
+	dtab_insert_raw(t, x, hf);
+	t->n++;
+}
+
+/* Removes the entry holding x itself, if any. */
+static void dtab_del(struct dtab *t, struct doc *x, dtab_hash_fn hf)
+{
+	if (!t->cap)
+		return;
+	size_t mask = t->cap - 1, i = (size_t)hf(x) & mask;
+	while (t->slots[i] && t->slots[i] != x)
+		i = (i + 1) & mask;
+	if (!t->slots[i])
+		return;
+	t->slots[i] = NULL;
+	t->n--;
+	/* Shift back the entries of the cluster that would no longer be found. */
+	for (size_t j = (i + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
+		size_t home = (size_t)hf(t->slots[j]) & mask;
+		bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+		if (movable) {
+			t->slots[i] = t->slots[j];
+			t->slots[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+static void dtab_free(struct dtab *t)
+{
+	free(t->slots);
+	*t = (struct dtab){ NULL, 0, 0 };
+}
+
+static struct doc *dtab_find_id(const struct dtab *t, const char *id)
+{
+	if (!t->cap)
+		return NULL;
+	size_t mask = t->cap - 1;
+	for (size_t i = (size_t)hash_str(FNV_BASIS, id) & mask; t->slots[i]; i = (i + 1) & mask)
+		if (!strcmp(t->slots[i]->id, id))
+			return t->slots[i];
+	return NULL;
+}
+
+/* The oldest living document of the batch (the head of its chain). */
+static struct doc *dtab_find_batch(const struct dtab *t, const char *kb_id, const char *batch)
+{
+	if (!t->cap)
+		return NULL;
+	size_t mask = t->cap - 1;
+	for (size_t i = (size_t)batch_hash2(kb_id, batch) & mask; t->slots[i]; i = (i + 1) & mask)
+		if (!strcmp(t->slots[i]->batch, batch) && !strcmp(t->slots[i]->kb_id, kb_id))
+			return t->slots[i];
+	return NULL;
+}
 
 struct upload {
 	struct stored_upload u;
@@ -147,8 +265,9 @@ struct derived {
 struct documents {
 	pthread_mutex_t lock;
 	struct hmap positions;                   /* kb id -> (uintptr_t) next position */
-	struct hmap by_id;                       /* doc id -> struct doc */
-	struct hmap batches;                     /* batch_key -> struct batch */
+	struct dtab by_id;                       /* doc id -> struct doc */
+	struct dtab batches;                     /* kb id + batch -> the batch's oldest document */
+	struct hmap interned;                    /* string -> itself: ids and names documents share */
 	struct doc **ring;                       /* documents, oldest first: [ring_head, +ring_n) mod DOCUMENTS_MAX */
 	size_t ring_head, ring_n, bytes;
 	struct hmap uploads;                     /* tenant/id -> struct upload */
@@ -164,25 +283,9 @@ struct documents *documents_new(void)
 	return d;
 }
 
-static void doc_free(void *p)
+static void interned_free(void *p)
 {
-	struct doc *x = p;
-	if (!x)
-		return;
-	free(x->datasource_type);
-	free(x->name_json);
-	free(x->source_info_json);
-	free(x->created_by);
-	free(x->doc_form);
-	free(x->error);
-	free(x);
-}
-
-static void batch_free(void *p)
-{
-	struct batch *b = p;
-	free(b->docs);
-	free(b);
+	free(p);
 }
 
 static void upload_free(void *p)
@@ -197,8 +300,11 @@ static void upload_free(void *p)
 static void clear_locked(struct documents *d)
 {
 	hmap_clear(&d->positions, NULL);
-	hmap_clear(&d->batches, batch_free);
-	hmap_clear(&d->by_id, doc_free);
+	for (size_t i = 0; i < d->ring_n; i++)
+		free(d->ring[(d->ring_head + i) % DOCUMENTS_MAX]);
+	dtab_free(&d->batches);
+	dtab_free(&d->by_id);
+	hmap_clear(&d->interned, interned_free);
 	free(d->ring);
 	d->ring = NULL;
 	d->ring_head = d->ring_n = d->bytes = 0;
@@ -297,9 +403,17 @@ bool documents_upload_exists(struct documents *d, const char *tenant_id, const c
 
 /* ---- documents ---- */
 
-static char *dup_or_null(const char *s)
+/* The store's one copy of s (NULL stays NULL). */
+static const char *intern_locked(struct documents *d, const char *s)
 {
-	return s ? xstrdup(s) : NULL;
+	if (!s)
+		return NULL;
+	char *v = hmap_get(&d->interned, s);
+	if (!v) {
+		v = xstrdup(s);
+		hmap_put(&d->interned, v, v);
+	}
+	return v;
 }
 
 /* Forgets the oldest document. */
@@ -309,31 +423,36 @@ static void evict_locked(struct documents *d)
 	d->ring_head = (d->ring_head + 1) % DOCUMENTS_MAX;
 	d->ring_n--;
 	d->bytes -= x->bytes;
-	struct batch *b = hmap_get(&d->batches, x->batch_key);
-	if (b && b->head < b->n && b->docs[b->head] == x && ++b->head == b->n) {
-		hmap_del(&d->batches, x->batch_key);
-		batch_free(b);
+	/* The oldest document is the head of its batch: the next one (if any)
+	 * becomes the head. */
+	if (dtab_find_batch(&d->batches, x->kb_id, x->batch) == x) {
+		dtab_del(&d->batches, x, batch_hash);
+		if (x->batch_next)
+			dtab_add(&d->batches, x->batch_next, batch_hash);
 	}
-	if (hmap_get(&d->by_id, x->id) == x)
-		hmap_del(&d->by_id, x->id);
-	doc_free(x);
+	dtab_del(&d->by_id, x, id_hash);
+	free(x);
 }
 
 void documents_add(struct documents *d, const struct doc_new *dn)
 {
-	struct doc *x = xcalloc(1, sizeof *x);
-	snprintf(x->id, sizeof x->id, "%s", dn->id);
-	snprintf(x->kb_id, sizeof x->kb_id, "%s", dn->kb_id);
-	snprintf(x->batch_key, sizeof x->batch_key, "%s/%s", dn->kb_id, dn->batch);
+	const char *error = dn->outcome == DOC_FAILS ? (dn->error && *dn->error ? dn->error : "Unknown error") : NULL;
+	size_t name_n = strlen(dn->name_json) + 1, info_n = strlen(dn->source_info_json) + 1;
+	size_t err_n = error ? strlen(error) + 1 : 0;
+	struct doc *x = xmalloc(sizeof *x + name_n + info_n + err_n);
+	memset(x, 0, sizeof *x);
+	strncpy(x->id, dn->id, sizeof x->id - 1); /* memset above: NUL-terminated */
+	strncpy(x->batch, dn->batch, sizeof x->batch - 1);
+	memcpy(x->text, dn->name_json, name_n);
+	x->source_info_at = (uint32_t)name_n;
+	memcpy(x->text + name_n, dn->source_info_json, info_n);
+	if (error) {
+		x->error_at = (uint32_t)(name_n + info_n);
+		memcpy(x->text + name_n + info_n, error, err_n);
+	}
 	x->position = dn->position;
-	x->datasource_type = xstrdup(dn->datasource_type);
-	x->name_json = xstrdup(dn->name_json);
-	x->source_info_json = xstrdup(dn->source_info_json);
-	x->created_by = xstrdup(dn->created_by);
-	x->doc_form = dup_or_null(dn->doc_form);
-	x->error = dn->outcome == DOC_FAILS ? xstrdup(dn->error && *dn->error ? dn->error : "Unknown error") : NULL;
 	x->created_ms = dn->created_ms;
-	x->outcome = dn->outcome;
+	x->outcome = (uint8_t)dn->outcome;
 	x->index_start_ms = dn->index_start_ms;
 	x->end_ms = dn->end_ms;
 	x->index_start_due_ms = dn->index_start_due_ms;
@@ -341,33 +460,32 @@ void documents_add(struct documents *d, const struct doc_new *dn)
 	x->segments = dn->segments;
 	x->word_count = dn->word_count;
 	x->latency_s = dn->latency_s;
-	x->bytes = sizeof *x + strlen(x->datasource_type) + strlen(x->name_json) + strlen(x->source_info_json) +
-		   strlen(x->created_by) + (x->doc_form ? strlen(x->doc_form) : 0) + (x->error ? strlen(x->error) : 0);
+	/* What the earlier layout counted: its struct and the texts. */
+	x->bytes = (uint32_t)(sizeof *x + strlen(dn->datasource_type) + name_n - 1 + info_n - 1 + strlen(dn->created_by) +
+			      (dn->doc_form ? strlen(dn->doc_form) : 0) + (err_n ? err_n - 1 : 0));
 	pthread_mutex_lock(&d->lock);
+	x->kb_id = intern_locked(d, dn->kb_id);
+	x->created_by = intern_locked(d, dn->created_by);
+	x->datasource_type = intern_locked(d, dn->datasource_type);
+	x->doc_form = intern_locked(d, dn->doc_form);
 	if (!d->ring)
 		d->ring = xcalloc(DOCUMENTS_MAX, sizeof *d->ring);
 	while (d->ring_n && (d->ring_n == DOCUMENTS_MAX || d->bytes + x->bytes > DOCUMENTS_MAX_BYTES))
 		evict_locked(d);
 	d->ring[(d->ring_head + d->ring_n++) % DOCUMENTS_MAX] = x;
 	d->bytes += x->bytes;
-	hmap_put(&d->by_id, x->id, x);
-	struct batch *b = hmap_get(&d->batches, x->batch_key);
-	if (!b) {
-		b = xcalloc(1, sizeof *b);
-		hmap_put(&d->batches, x->batch_key, b);
+	struct doc *old = dtab_find_id(&d->by_id, x->id);
+	if (old) /* the same id again (a seeded server): the newest one answers */
+		dtab_del(&d->by_id, old, id_hash);
+	dtab_add(&d->by_id, x, id_hash);
+	struct doc *head = dtab_find_batch(&d->batches, x->kb_id, x->batch);
+	if (!head) {
+		dtab_add(&d->batches, x, batch_hash);
+	} else {
+		while (head->batch_next)
+			head = head->batch_next;
+		head->batch_next = x;
 	}
-	if (b->n == b->cap) {
-		if (b->head > 0) { /* reuse the evicted front */
-			memmove(b->docs, b->docs + b->head, (b->n - b->head) * sizeof *b->docs);
-			b->n -= b->head;
-			b->head = 0;
-		}
-		if (b->n == b->cap) {
-			b->cap = b->cap ? 2 * b->cap : 4;
-			b->docs = xrealloc(b->docs, b->cap * sizeof *b->docs);
-		}
-	}
-	b->docs[b->n++] = x;
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -430,7 +548,7 @@ static void status_entry(const struct doc *x, int64_t now_ms, struct buf *out)
 		      "\"splitting_completed_at\":null,\"completed_at\":");
 	put_int_or_null(out, v.done, unix_s(x->created_ms + (int64_t)x->end_ms));
 	buf_puts(out, ",\"paused_at\":null,\"error\":");
-	put_str(out, v.failed ? x->error : NULL);
+	put_str(out, v.failed ? DOC_ERROR(x) : NULL);
 	buf_printf(out, ",\"stopped_at\":null,\"completed_segments\":%u,\"total_segments\":%u}", v.completed_segments,
 		   v.total_segments);
 }
@@ -438,29 +556,26 @@ static void status_entry(const struct doc *x, int64_t now_ms, struct buf *out)
 int documents_batch_status(struct documents *d, const char *kb_id, const char *batch, int64_t now_ms,
 			   struct buf *out)
 {
-	struct buf key = BUF_INIT;
-	buf_printf(&key, "%s/%s", kb_id, batch);
 	int rc = -1;
 	pthread_mutex_lock(&d->lock);
-	struct batch *b = hmap_get(&d->batches, key.data);
-	if (b && b->head < b->n) {
+	struct doc *x = dtab_find_batch(&d->batches, kb_id, batch);
+	if (x) {
 		buf_puts(out, "{\"data\":[");
-		for (size_t i = b->head; i < b->n; i++) {
-			if (i > b->head)
+		for (; x; x = x->batch_next) {
+			status_entry(x, now_ms, out);
+			if (x->batch_next)
 				buf_putc(out, ',');
-			status_entry(b->docs[i], now_ms, out);
 		}
 		buf_puts(out, "]}\n");
 		rc = 0;
 	}
 	pthread_mutex_unlock(&d->lock);
-	buf_free(&key);
 	return rc;
 }
 
 static struct doc *find_locked(struct documents *d, const char *kb_id, const char *doc_id)
 {
-	struct doc *x = hmap_get(&d->by_id, doc_id);
+	struct doc *x = dtab_find_id(&d->by_id, doc_id);
 	return x && !strcmp(x->kb_id, kb_id) ? x : NULL;
 }
 
@@ -490,10 +605,10 @@ static void document_body(const struct doc *x, int64_t now_ms, enum doc_metadata
 	buf_printf(out, ",\"position\":%u,\"data_source_type\":", x->position);
 	put_str(out, x->datasource_type);
 	buf_puts(out, ",\"data_source_info\":");
-	buf_puts(out, x->source_info_json);
+	buf_puts(out, DOC_SOURCE_INFO_JSON(x));
 	buf_puts(out, ",\"dataset_process_rule_id\":null,\"dataset_process_rule\":" DEFAULT_PROCESS_RULE
 		      ",\"document_process_rule\":{},\"name\":");
-	buf_puts(out, x->name_json);
+	buf_puts(out, DOC_NAME_JSON(x));
 	buf_puts(out, ",\"created_from\":\"rag-pipeline\",\"created_by\":");
 	put_str(out, x->created_by);
 	buf_printf(out, ",\"created_at\":%lld,\"tokens\":null,\"indexing_status\":", created);
@@ -509,7 +624,7 @@ static void document_body(const struct doc *x, int64_t now_ms, enum doc_metadata
 		buf_puts(out, "null");
 	}
 	buf_puts(out, ",\"error\":");
-	put_str(out, v.failed ? x->error : NULL);
+	put_str(out, v.failed ? DOC_ERROR(x) : NULL);
 	buf_puts(out, ",\"enabled\":true,\"disabled_at\":null,\"disabled_by\":null,\"archived\":false");
 	if (m == DOC_META_ALL)
 		buf_puts(out, ",\"doc_type\":null,\"doc_metadata\":null");
