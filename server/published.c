@@ -102,7 +102,12 @@ void published_body(const struct fx_kb *kb, const char *batch, const char *datas
 		first = false;
 		buf_puts(out, "{\"id\": \"");
 		buf_append(out, id, IDS_UUID_LEN);
-		buf_printf(out, "\", \"position\": %u", pos++);
+		char num[16];
+		int nlen = 0;
+		for (unsigned v = pos++; nlen == 0 || v; v /= 10) /* "%u", without printf */
+			num[sizeof num - 1 - nlen++] = (char)('0' + v % 10);
+		buf_puts(out, "\", \"position\": ");
+		buf_append(out, num + sizeof num - nlen, (size_t)nlen);
 		member_str(out, "data_source_type", datasource_type);
 		buf_puts(out, ", \"data_source_info\": ");
 		if (strcmp(datasource_type, "online_drive")) {
