@@ -931,6 +931,33 @@ static void put_u16(struct buf *out, uint32_t u)
 	put(out, tmp, sizeof tmp);
 }
 
+/* The bytes from p on that every style writes as they are: up to the first
+ * control byte, '"', '\\', DEL or non-ASCII byte (and '/' when slash). */
+static inline const unsigned char *scan_unescaped(const unsigned char *p, const unsigned char *end, bool slash)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		uint64_t del = x ^ (ones * 0x7F), m = swar_special(x) | ((del - ones) & ~del & highs);
+		if (slash) {
+			uint64_t sl = x ^ (ones * '/');
+			m |= (sl - ones) & ~sl & highs;
+		}
+		if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + __builtin_ctzll(m) / 8; /* exact: see swar_special */
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x7F && !(*p == '/' && slash))
+		p++;
+	return p;
+}
+
 void json_write_string(struct buf *out, const char *s, size_t len, enum json_style style)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -942,9 +969,9 @@ void json_write_string(struct buf *out, const char *s, size_t len, enum json_sty
 	while (p < end) {
 		unsigned char c = *p;
 		const unsigned char *run = p;
-		/* Copy the longest run that needs no escaping in one go. */
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x7F && !(*p == '/' && slash))
-			p++;
+		/* Copy the longest run that needs no escaping in one go, finding
+		 * its end eight bytes at a time. */
+		p = scan_unescaped(p, end, slash);
 		if (p > run) {
 			put(out, run, (size_t)(p - run));
 			continue;
@@ -1217,6 +1244,8 @@ static void write_item(struct buf *out, const cJSON *item, enum json_style style
 
 void json_write(struct buf *out, const cJSON *item, enum json_style style)
 {
+	if (!out->cap)
+		buf_reserve(out, 1000); /* a whole body: no regrowth from 64 bytes up */
 	if (!item) {
 		PUTS(out, "null");
 		return;
@@ -1226,8 +1255,12 @@ void json_write(struct buf *out, const cJSON *item, enum json_style style)
 
 char *json_print(const cJSON *item, enum json_style style, size_t *ret_len)
 {
+	/* Not json_write: callers may keep the text, so no 1000-byte start. */
 	struct buf b = BUF_INIT;
-	json_write(&b, item, style);
+	if (item)
+		write_item(&b, item, style);
+	else
+		PUTS(&b, "null");
 	return buf_steal(&b, ret_len);
 }
 
