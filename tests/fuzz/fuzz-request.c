@@ -5,8 +5,10 @@
  *
  * An input is up to MAX_REQUESTS requests separated by a line "%%", played in
  * order on a server state that starts afresh for each input (journal, armed
- * scenarios, sequences and document positions cleared), so that "arm, then
- * run" or "run, then read the journal" replay the same way every time.
+ * scenarios, sequences, documents and uploads cleared, ids reseeded), so that
+ * "arm, then run" or "upload, run, poll" replay the same way every time; each
+ * request comes 5 s of wall clock after the previous one. FUZZ_VERBOSE=1 in
+ * the environment prints every answer (for writing seeds and reading crashes).
  * Framing of one request (see corpus/fuzz-request/):
  *   METHOD\n
  *   PATH[?QUERY]\n      (QUERY: name=value&..., no percent-decoding)
@@ -16,6 +18,7 @@
  *   BODY                (the rest, any bytes)
  * A missing part is absent (NULL header, empty body). NUL bytes end a line's
  * text, as they would in libmicrohttpd's C strings. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +39,11 @@
 #include "sse.h"
 
 #define MAX_REQUESTS 8
+#define START_MS INT64_C(1795000000000)
+#define STEP_MS 5000
 
 static struct api_ctx ctx;
+static bool verbose;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -81,7 +87,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	ctx.scenarios = scenarios_new();
 	ctx.journal = journal_new(16);
 	ctx.reload = reload;
-	ids_seed(1);
+	verbose = getenv("FUZZ_VERBOSE") != NULL;
 	return 0;
 }
 
@@ -178,14 +184,14 @@ static void journal(const struct api_request *req, cJSON *headers, const struct 
 	journal_add(ctx.journal, &e);
 }
 
-static void handle(const uint8_t *data, size_t size)
+static void handle(const uint8_t *data, size_t size, int64_t now_ms)
 {
 	/* One byte more for the NUL that ends the last line. */
 	char *copy = xmalloc(size + 1);
 	memcpy(copy, data, size);
 	copy[size] = '\0';
 	char *p = copy, *end = copy + size;
-	struct api_request req = { .now_ms = INT64_C(1795000000000), .arg = query_arg };
+	struct api_request req = { .now_ms = now_ms, .arg = query_arg };
 	cJSON *headers = cJSON_CreateObject();
 	req.method = next_line(&p, end);
 	char *path = next_line(&p, end);
@@ -241,6 +247,9 @@ static void handle(const uint8_t *data, size_t size)
 		abort();
 	if (res.body_len && !res.body)
 		abort();
+	if (verbose)
+		fprintf(stderr, "%s %s -> %u%s\n%.*s\n", req.method, req.path, res.status, res.stream ? " (stream)" : "",
+			(int)res.body_len, res.body ? res.body : "");
 	journal(&req, headers, &res);
 	if (res.stream)
 		play_stream(&res);
@@ -254,6 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	journal_clear(ctx.journal);
 	scenarios_reset(ctx.scenarios);
 	documents_clear(ctx.docs);
+	ids_seed(1);
 	const uint8_t *p = data, *end = data + size;
 	for (int i = 0; i < MAX_REQUESTS && p <= end; i++) {
 		/* The next separator is "\n%%\n" (or "%%\n" at the very start). */
@@ -267,10 +277,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			skip = 4;
 		}
 		if (!sep || i == MAX_REQUESTS - 1) {
-			handle(p, (size_t)(end - p));
+			handle(p, (size_t)(end - p), START_MS + i * STEP_MS);
 			break;
 		}
-		handle(p, (size_t)(sep - p));
+		handle(p, (size_t)(sep - p), START_MS + i * STEP_MS);
 		p = sep + skip;
 	}
 
