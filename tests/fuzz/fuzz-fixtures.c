@@ -1,8 +1,9 @@
 /* fuzz-fixtures.c -- fixture loading of arbitrary bytes: the input is the one
  * fixture file of a directory (made once), loaded with fixtures_load() as
- * `dify-mock --fixtures DIR` would. When it loads, every workflow is run from
- * each of its first nodes and every event and blocking body is rendered, so
- * that odd graphs (cycles, fail branches, missing nodes) reach the simulator. */
+ * `dify-mock --fixtures DIR` would. When it loads, every workflow (scenarios'
+ * variants included) is run from each of its first nodes, every event and
+ * blocking body is rendered and the stream is played with the scenario's
+ * stream fault, so that odd graphs and faults reach the simulator. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "ids.h"
 #include "json.h"
 #include "pipeline.h"
+#include "sse.h"
 
 #define MAX_START_NODES 8
 
@@ -43,7 +45,29 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void run_workflow(const struct fx_kb *kb, const struct fx_workflow *wf)
+/* The stream of run at time scale 0, to its end (or a bound: a fault may
+ * leave it open with pings only). Takes run. */
+static void play(struct run *run, const struct fx_stream_fault *fault)
+{
+	struct sse_stream s;
+	char out[256];
+	uint64_t now = 1000;
+	sse_stream_init(&s, run, fault, now, 0, 10000);
+	for (int i = 0; i < 500; i++) {
+		size_t len = 0;
+		uint64_t due = 0;
+		enum sse_step st = sse_stream_next(&s, now, out, sizeof out, &len, &due);
+		if (st == SSE_END || st == SSE_ABORT)
+			break;
+		if (len > sizeof out)
+			abort();
+		if (st == SSE_WAIT)
+			now = due > now ? due : now + 1;
+	}
+	sse_stream_done(&s);
+}
+
+static void run_workflow(const struct fx_kb *kb, const struct fx_workflow *wf, const struct fx_stream_fault *fault)
 {
 	if (!wf)
 		return;
@@ -70,7 +94,7 @@ static void run_workflow(const struct fx_kb *kb, const struct fx_workflow *wf)
 		buf_reset(&b);
 		run_blocking_body(run, &b);
 		buf_free(&b);
-		run_free(run);
+		play(run, fault);
 	}
 }
 
@@ -92,8 +116,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fixtures_kb(fx, kb->id) == NULL)
 			abort(); /* every loaded knowledge base is found by its id */
 		if (kb->pipeline) {
-			run_workflow(kb, kb->pipeline->published);
-			run_workflow(kb, kb->pipeline->draft);
+			run_workflow(kb, kb->pipeline->published, NULL);
+			run_workflow(kb, kb->pipeline->draft, NULL);
+		}
+		for (size_t k = 0; k < kb->n_scenarios; k++) {
+			const struct fx_scenario *sc = &kb->scenarios[k];
+			run_workflow(kb, sc->published, &sc->stream);
+			run_workflow(kb, sc->draft, &sc->stream);
+			if (kb->pipeline && kb->pipeline->draft && sc->stream.kind != FX_SF_NONE)
+				run_workflow(kb, kb->pipeline->draft, &sc->stream);
 		}
 	}
 	fixtures_free(fx);
