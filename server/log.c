@@ -153,6 +153,8 @@ void log_request(const struct log_request *r)
 		put_fixed(&b, r->duration_ms, 3);
 		if (r->dataset_id)
 			field_str(&b, "dataset_id", r->dataset_id);
+		if (r->scenario)
+			field_str(&b, "scenario", r->scenario);
 		if (r->note)
 			field_str(&b, "note", r->note);
 		buf_putc(&b, '}');
@@ -165,6 +167,11 @@ void log_request(const struct log_request *r)
 		buf_putc(&b, ' ');
 		put_fixed(&b, r->duration_ms, 1);
 		buf_puts(&b, "ms");
+		if (r->scenario) {
+			buf_puts(&b, " scenario '");
+			put_clean(&b, r->scenario);
+			buf_putc(&b, '\'');
+		}
 		if (r->note) {
 			buf_puts(&b, " (");
 			buf_puts(&b, r->note);
