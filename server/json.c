@@ -1324,3 +1324,13 @@ cJSON *json_dup(const cJSON *item)
 {
 	return item ? dup_node(item) : NULL;
 }
+
+const cJSON *json_get(const cJSON *obj, const char *key)
+{
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	for (const cJSON *e = obj->child; e; e = e->next)
+		if (e->string && !strcmp(e->string, key))
+			return e;
+	return NULL;
+}

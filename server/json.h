@@ -63,6 +63,11 @@ bool json_is_float(const cJSON *item);
 /* Python repr of a float ("1.0", "0.1", "1e-05", "inf"), into out. */
 void json_format_float(struct buf *out, double v);
 
+/* The member key of obj, or NULL (also when obj is not an object). Trees
+ * from json_parse hold one member per key (the last value, as a Python dict
+ * does), so the first match is the answer. */
+const cJSON *json_get(const cJSON *obj, const char *key);
+
 /* Deep copy preserving the float flag and literal text. Parsed nodes keep
  * their key and value inside their own block (flagged cJSON_StringIsConst and
  * cJSON_IsReference, which cJSON_Delete and cJSON's adders honour): copy them

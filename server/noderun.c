@@ -71,17 +71,6 @@ void noderun_payload_free(struct noderun_payload *p)
 
 /* ---- events ---- */
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	const cJSON *found = NULL, *e;
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	cJSON_ArrayForEach(e, obj)
-		if (e->string && !strcmp(e->string, key))
-			found = e;
-	return found;
-}
-
 /* Adds "data: <orjson>\n\n" at at_ms; takes e. */
 static void add(struct sse_script *s, uint64_t at_ms, cJSON *e)
 {
@@ -202,8 +191,8 @@ static bool str_int(const char *s, long double *ret)
 static char *drive_request(const cJSON *inputs, struct drive_request *r)
 {
 	struct pyd_errors e = { BUF_INIT, 0 };
-	const cJSON *bucket = get(inputs, "bucket"), *prefix = get(inputs, "prefix");
-	const cJSON *max_keys = get(inputs, "max_keys"), *next = get(inputs, "next_page_parameters");
+	const cJSON *bucket = json_get(inputs, "bucket"), *prefix = json_get(inputs, "prefix");
+	const cJSON *max_keys = json_get(inputs, "max_keys"), *next = json_get(inputs, "next_page_parameters");
 	*r = (struct drive_request){ NULL, "", 20, NULL };
 	if (bucket && !cJSON_IsNull(bucket)) {
 		if (cJSON_IsString(bucket))
@@ -273,7 +262,7 @@ static const cJSON *find_folder(const cJSON *files, const char *id, int depth)
 	if (depth > 64)
 		return NULL;
 	cJSON_ArrayForEach(f, files) {
-		const cJSON *fid = get(f, "id"), *children = get(f, "files");
+		const cJSON *fid = json_get(f, "id"), *children = json_get(f, "files");
 		if (cJSON_IsString(fid) && !strcmp(fid->valuestring, id) && children)
 			return children;
 		const cJSON *in = find_folder(children, id, depth + 1);
@@ -296,7 +285,7 @@ static cJSON *drive_entry(const char *id, const char *name, const cJSON *size, c
 /* [{"bucket", "files", "is_truncated", "next_page_parameters"}] */
 static cJSON *drive_listing(const cJSON *browse, const struct drive_request *r)
 {
-	const cJSON *buckets = get(browse, "buckets"), *root = get(browse, "files");
+	const cJSON *buckets = json_get(browse, "buckets"), *root = json_get(browse, "files");
 	cJSON *listing = cJSON_CreateArray(); /* every entry of the folder, then paged */
 	const char *bucket = r->bucket;
 	if (buckets) {
@@ -304,7 +293,7 @@ static cJSON *drive_listing(const cJSON *browse, const struct drive_request *r)
 		if (!bucket || !*bucket) {
 			bucket = NULL;
 			cJSON_ArrayForEach(b, buckets) {
-				const cJSON *name = get(b, "name");
+				const cJSON *name = json_get(b, "name");
 				if (!r->prefix[0] && cJSON_IsString(name))
 					cJSON_AddItemToArray(listing, drive_entry(name->valuestring, name->valuestring, NULL,
 										  "folder"));
@@ -313,21 +302,21 @@ static cJSON *drive_listing(const cJSON *browse, const struct drive_request *r)
 		} else {
 			root = NULL;
 			cJSON_ArrayForEach(b, buckets) {
-				const cJSON *name = get(b, "name");
+				const cJSON *name = json_get(b, "name");
 				if (cJSON_IsString(name) && !strcmp(name->valuestring, bucket))
-					root = get(b, "files");
+					root = json_get(b, "files");
 			}
 		}
 	}
 	const cJSON *folder = root && r->prefix[0] ? find_folder(root, r->prefix, 0) : root, *f;
 	cJSON_ArrayForEach(f, folder) {
-		const cJSON *id = get(f, "id"), *name = get(f, "name"), *type = get(f, "type");
+		const cJSON *id = json_get(f, "id"), *name = json_get(f, "name"), *type = json_get(f, "type");
 		cJSON_AddItemToArray(listing, drive_entry(cJSON_IsString(id) ? id->valuestring : "",
-							  cJSON_IsString(name) ? name->valuestring : "", get(f, "size"),
+							  cJSON_IsString(name) ? name->valuestring : "", json_get(f, "size"),
 							  cJSON_IsString(type) ? type->valuestring : "file"));
 	}
 	unsigned long long offset = 0, total = (unsigned long long)cJSON_GetArraySize(listing);
-	const cJSON *off = get(r->next_page, "offset");
+	const cJSON *off = json_get(r->next_page, "offset");
 	if (cJSON_IsNumber(off) && off->valuedouble > 0)
 		offset = off->valuedouble >= (double)total ? total : (unsigned long long)off->valuedouble;
 	cJSON *page = cJSON_CreateArray();
@@ -371,7 +360,7 @@ static bool valid_type(const char *t)
 static cJSON *result(const struct fx_kb *kb, const struct fx_node *n, const cJSON *browse,
 		     const struct noderun_payload *p)
 {
-	const cJSON *tpl = get(browse, "result");
+	const cJSON *tpl = json_get(browse, "result");
 	if (!tpl)
 		return cJSON_CreateArray();
 	struct template_ctx c = {
@@ -432,10 +421,10 @@ struct sse_script *noderun_script(const struct fx_kb *kb, const struct fx_workfl
 		buf_free(&msg);
 		return s;
 	}
-	const cJSON *browse = get(n->raw, "browse");
-	const cJSON *dur = get(browse, "duration_ms");
+	const cJSON *browse = json_get(n->raw, "browse");
+	const cJSON *dur = json_get(browse, "duration_ms");
 	uint64_t d = cJSON_IsNumber(dur) && dur->valuedouble >= 0 ? (uint64_t)dur->valuedouble : n->duration_ms;
-	const cJSON *fail = get(browse, "error");
+	const cJSON *fail = json_get(browse, "error");
 	/* What the plugin call fails with, if it does (mock texts: Dify passes the
 	 * plugin's own). A call that cannot start fails before any result; the
 	 * fixture's browse.error fails where the results would come. */

@@ -16,27 +16,15 @@ const char *run_status_name(enum run_status s)
 	return run_status_names[s];
 }
 
-/* Last value for key in obj (Python dict semantics for duplicate keys). */
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	const cJSON *found = NULL, *e;
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	cJSON_ArrayForEach(e, obj)
-		if (e->string && !strcmp(e->string, key))
-			found = e;
-	return found;
-}
-
 cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item)
 {
 	const cJSON *v;
 	if (!strcmp(datasource_type, "online_document"))
-		v = get(get(item, "page"), "page_name");
+		v = json_get(json_get(item, "page"), "page_name");
 	else if (!strcmp(datasource_type, "website_crawl"))
-		v = get(item, "title");
+		v = json_get(item, "title");
 	else
-		v = get(item, "name");
+		v = json_get(item, "name");
 	if (!v)
 		return cJSON_CreateString("untitled");
 	return json_dup(v);
@@ -67,7 +55,7 @@ void fx_plan_free(void *p)
 /* total_tokens of a node: a number in its execution_metadata (not a template). */
 static long long node_tokens(const struct fx_node *nd)
 {
-	const cJSON *t = get(nd->execution_metadata, "total_tokens");
+	const cJSON *t = json_get(nd->execution_metadata, "total_tokens");
 	return cJSON_IsNumber(t) ? (long long)t->valuedouble : 0;
 }
 
@@ -244,7 +232,7 @@ static cJSON *seconds(uint64_t ms)
 
 static bool is_file_dict(const cJSON *v)
 {
-	const cJSON *id = get(v, "dify_model_identity");
+	const cJSON *id = json_get(v, "dify_model_identity");
 	return cJSON_IsString(id) && !strcmp(id->valuestring, "__dify__file__");
 }
 

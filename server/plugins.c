@@ -13,17 +13,6 @@ bool plugins_is_published(const char *arg)
 	return !arg || *arg;
 }
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	const cJSON *found = NULL, *e;
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	cJSON_ArrayForEach(e, obj)
-		if (e->string && !strcmp(e->string, key))
-			found = e;
-	return found;
-}
-
 static bool word(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -103,7 +92,7 @@ static void derived_uuid7(const char *seed, unsigned index, char out[IDS_UUID_LE
 
 size_t plugins_credentials(const struct fx_kb *kb, const struct fx_node *node, struct plugin_credential **ret)
 {
-	const cJSON *list = get(node->raw, "credentials"), *c;
+	const cJSON *list = json_get(node->raw, "credentials"), *c;
 	size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
 	*ret = NULL;
 	if (!n)
@@ -112,7 +101,7 @@ size_t plugins_credentials(const struct fx_kb *kb, const struct fx_node *node, s
 	long chosen = -1;
 	cJSON_ArrayForEach(c, list) {
 		struct plugin_credential *p = &out[i];
-		const cJSON *id = get(c, "id"), *name = get(c, "name"), *type = get(c, "type"), *def = get(c, "is_default");
+		const cJSON *id = json_get(c, "id"), *name = json_get(c, "name"), *type = json_get(c, "type"), *def = json_get(c, "is_default");
 		p->name = cJSON_IsString(name) ? name->valuestring : "";
 		p->type = cJSON_IsString(type) ? type->valuestring : "api-key";
 		if (cJSON_IsString(id)) {
@@ -150,7 +139,7 @@ static cJSON *variable_dump(const struct fx_variable *v)
 	};
 	cJSON *o = cJSON_CreateObject();
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		const cJSON *x = get(v->raw, keys[i].key);
+		const cJSON *x = json_get(v->raw, keys[i].key);
 		cJSON *val;
 		if (x)
 			val = json_dup(x);
@@ -166,11 +155,11 @@ static cJSON *variable_dump(const struct fx_variable *v)
 static cJSON *user_input_variables(const struct fx_workflow *wf, const struct fx_node *n)
 {
 	cJSON *out = cJSON_CreateArray();
-	const cJSON *params = get(n->raw, "datasource_parameters"), *p;
+	const cJSON *params = json_get(n->raw, "datasource_parameters"), *p;
 	size_t n_keys = 0;
 	char **keys = NULL;
 	cJSON_ArrayForEach(p, params) {
-		char *k = plugins_param_variable(get(p, "value"));
+		char *k = plugins_param_variable(json_get(p, "value"));
 		if (!k)
 			continue;
 		keys = xrealloc(keys, (n_keys + 1) * sizeof *keys);

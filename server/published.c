@@ -34,21 +34,12 @@ void published_batch(int64_t unix_ms, char out[21])
 	out[20] = '\0';
 }
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	const cJSON *found = NULL, *e;
-	cJSON_ArrayForEach(e, obj)
-		if (e->string && !strcmp(e->string, key))
-			found = e;
-	return found;
-}
-
 cJSON *published_source_info(const char *datasource_type, const cJSON *item)
 {
 	if (strcmp(datasource_type, "online_drive"))
 		return json_dup(item);
 	cJSON *o = cJSON_CreateObject();
-	const cJSON *id = get(item, "id"), *bucket = get(item, "bucket");
+	const cJSON *id = json_get(item, "id"), *bucket = json_get(item, "bucket");
 	cJSON_AddItemToObject(o, "id", id ? json_dup(id) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "name", pipeline_document_name(datasource_type, item));
 	cJSON_AddItemToObject(o, "bucket", bucket ? json_dup(bucket) : cJSON_CreateNull());
@@ -130,7 +121,7 @@ void published_body(const struct fx_kb *kb, const char *batch, const char *datas
 
 static bool strict_files(const struct fx_kb *kb)
 {
-	return cJSON_IsTrue(get(kb->raw, "strict_file_references"));
+	return cJSON_IsTrue(json_get(kb->raw, "strict_file_references"));
 }
 
 static struct run *plan(const struct published_run *p, const struct fx_workflow *wf, const cJSON *item)
@@ -179,11 +170,11 @@ static void segments(const struct published_run *p, const struct run *r, const s
 		.node_title = nd->title,
 	};
 	cJSON *out = template_render(nd->outputs, &c);
-	const cJSON *total = get(out, "total_segments"), *preview = get(out, "preview"), *e;
+	const cJSON *total = json_get(out, "total_segments"), *preview = json_get(out, "preview"), *e;
 	if (cJSON_IsNumber(total) && total->valuedouble >= 0)
 		dn->segments = total->valuedouble > 4294967295.0 ? 4294967295u : (unsigned)total->valuedouble;
 	cJSON_ArrayForEach(e, preview) {
-		const cJSON *content = get(e, "content");
+		const cJSON *content = json_get(e, "content");
 		if (cJSON_IsString(content))
 			dn->word_count += chars(content->valuestring);
 	}

@@ -251,22 +251,11 @@ static int b64url_decode(const char *s, struct buf *out)
 	return quad == 0 ? 0 : -1;
 }
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	const cJSON *found = NULL, *e;
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	cJSON_ArrayForEach(e, obj)
-		if (e->string && !strcmp(e->string, key))
-			found = e;
-	return found;
-}
-
 char *upload_item_file_id(const cJSON *item)
 {
-	const cJSON *v = get(item, "reference");
+	const cJSON *v = json_get(item, "reference");
 	if (!cJSON_IsString(v) || !*v->valuestring)
-		v = get(item, "related_id");
+		v = json_get(item, "related_id");
 	if (!cJSON_IsString(v) || !*v->valuestring)
 		return NULL;
 	const char *ref = v->valuestring;
@@ -277,7 +266,7 @@ char *upload_item_file_id(const cJSON *item)
 	char *id = NULL;
 	cJSON *payload = NULL;
 	if (!b64url_decode(ref + sizeof prefix - 1, &raw) && !json_parse(raw.data ? raw.data : "", raw.len, &payload, NULL, 0)) {
-		const cJSON *rid = get(payload, "record_id");
+		const cJSON *rid = json_get(payload, "record_id");
 		if (cJSON_IsString(rid) && *rid->valuestring)
 			id = xstrdup(rid->valuestring);
 	}

@@ -169,16 +169,6 @@ static bool list_has_dict(const cJSON *v)
 	return false;
 }
 
-/* The user's value for name: the last occurrence wins, as in a dict. */
-static const cJSON *user_value(const cJSON *inputs, const char *name)
-{
-	const cJSON *found = NULL, *e;
-	cJSON_ArrayForEach(e, inputs)
-		if (e->string && !strcmp(e->string, name))
-			found = e;
-	return found;
-}
-
 int variables_prepare(const struct fx_workflow *wf, const char *start_node_id, const cJSON *user_inputs,
 		      cJSON **ret, struct dm_error *reterr)
 {
@@ -189,7 +179,7 @@ int variables_prepare(const struct fx_workflow *wf, const char *start_node_id, c
 		if (strcmp(v->belong_to_node_id, "shared") && strcmp(v->belong_to_node_id, start_node_id))
 			continue;
 		cJSON *value;
-		if (validate_one(v, user_value(user_inputs, v->variable), &value, reterr)) {
+		if (validate_one(v, json_get(user_inputs, v->variable), &value, reterr)) {
 			cJSON_Delete(out);
 			cJSON_Delete(bad);
 			return -1;
