@@ -1,6 +1,7 @@
 /* test-json.c -- the orjson-compatible parser and the three writer styles. */
 #include <check.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -316,6 +317,77 @@ END_TEST
 /* "/", "é", "😀", "\n", U+001F, DEL and the two always-escaped characters. */
 static const char special[] = "a/\xc3\xa9\xf0\x9f\x98\x80\n\x1f\x7f\"\\";
 
+/* The writer finds the end of an unescaped run eight bytes at a time: a
+ * special byte at every offset of strings from 1 to 40 bytes (whole words,
+ * the tail, the boundary between them), alone or next to a second one, in
+ * every style, must come out as the byte-at-a-time escape would. */
+static const struct {
+	const char *in;
+	const char *out[3]; /* JSON_UJSON, JSON_PYDUMPS, JSON_ORJSON */
+} escapes[] = {
+	{ "\"", { "\\\"", "\\\"", "\\\"" } },
+	{ "\\", { "\\\\", "\\\\", "\\\\" } },
+	{ "/", { "\\/", "/", "/" } },
+	{ "\x7f", { "\x7f", "\\u007f", "\x7f" } },
+	{ "\x01", { "\\u0001", "\\u0001", "\\u0001" } },
+	{ "\x1f", { "\\u001f", "\\u001f", "\\u001f" } },
+	{ "\n", { "\\n", "\\n", "\\n" } },
+	{ "\xc3\xa9", { "\\u00e9", "\\u00e9", "\xc3\xa9" } },
+	{ " ", { " ", " ", " " } },
+	{ "~", { "~", "~", "~" } },
+};
+
+static void put_escaped(struct buf *want, const char *c, size_t style)
+{
+	for (size_t e = 0; e < sizeof escapes / sizeof escapes[0]; e++)
+		if (!strcmp(escapes[e].in, c))
+			buf_puts(want, escapes[e].out[style]);
+}
+
+START_TEST(test_write_string_escapes_a_special_byte_at_every_offset)
+{
+	static const enum json_style styles[] = { JSON_UJSON, JSON_PYDUMPS, JSON_ORJSON };
+	for (size_t st = 0; st < 3; st++) {
+		for (size_t e = 0; e < sizeof escapes / sizeof escapes[0]; e++) {
+			const char *c = escapes[e].in;
+			size_t clen = strlen(c);
+			for (size_t len = 1; len <= 40; len++) {
+				for (size_t at = 0; at + clen <= len; at++) {
+					for (int second = 0; second < 2; second++) {
+						/* "x" * len with c at `at`, and with a second one
+						 * right after it when there is room. */
+						char in[48];
+						memset(in, 'x', len);
+						memcpy(in + at, c, clen);
+						bool two = second && at + 2 * clen <= len;
+						if (second && !two)
+							continue;
+						if (two)
+							memcpy(in + at + clen, c, clen);
+						struct buf want = BUF_INIT, got = BUF_INIT;
+						buf_putc(&want, '"');
+						for (size_t i = 0; i < at; i++)
+							buf_putc(&want, 'x');
+						put_escaped(&want, c, st);
+						if (two)
+							put_escaped(&want, c, st);
+						for (size_t i = at + clen * (two ? 2 : 1); i < len; i++)
+							buf_putc(&want, 'x');
+						buf_putc(&want, '"');
+						json_write_string(&got, in, len, styles[st]);
+						ck_assert_msg(!strcmp(got.data, want.data),
+							      "style %zu, len %zu, %zu at %zu: %s, want %s", st, len,
+							      e, at, got.data, want.data);
+						buf_free(&want);
+						buf_free(&got);
+					}
+				}
+			}
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_write_string_ujson_escapes_slash_and_non_ascii)
 {
 	struct buf b = BUF_INIT;
@@ -454,6 +526,7 @@ Suite *test_suite(void)
 	tcase_add_test(w, test_write_string_pydumps_escapes_non_ascii_and_del);
 	tcase_add_test(w, test_write_string_orjson_keeps_utf8_raw);
 	tcase_add_test(w, test_write_string_escapes_control_characters);
+	tcase_add_test(w, test_write_string_escapes_a_special_byte_at_every_offset);
 	tcase_add_test(w, test_write_separators_per_style);
 	tcase_add_test(w, test_write_raw_nodes_verbatim);
 	tcase_add_test(w, test_builders_keep_python_types);
