@@ -17,7 +17,7 @@ void config_defaults(struct config *cfg)
 		.time_scale = 1.0,
 		.ping_interval = 10.0,
 		.log_format = LOG_FORMAT_TEXT,
-		.threads = 1,
+		.threads = 2,
 		.max_connections = 20000,
 		/* Dify's nginx: NGINX_CLIENT_MAX_BODY_SIZE=100M. A 15 MiB upload (Dify's
 		 * file limit) plus its multipart framing must get through. */
@@ -44,7 +44,7 @@ void config_usage(FILE *out)
 	      "                              (default 1; 0 = no waiting; reported times stay simulated)\n"
 	      "      --ping-interval <SEC>   SSE ping period, wall clock (default 10)\n"
 	      "      --log-format <FMT>      text or json (default text)\n"
-	      "      --threads <N>           Worker threads (default 1)\n"
+	      "      --threads <N>           Worker threads (default 2)\n"
 	      "      --max-connections <N>   Concurrent connections (default 20000)\n"
 	      "      --max-body-bytes <N>    Largest request body (default 104857600)\n"
 	      "      --max-header-bytes <N>  Largest request line + headers (default 6144)\n"

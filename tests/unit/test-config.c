@@ -89,7 +89,7 @@ START_TEST(test_config_defaults_match_the_usage_text)
 	ck_assert_double_eq(cfg.ping_interval, 10.0);
 	ck_assert_int_eq(cfg.log_format, LOG_FORMAT_TEXT);
 	ck_assert_int_eq(cfg.verbosity, 0);
-	ck_assert_uint_eq(cfg.threads, 1);
+	ck_assert_uint_eq(cfg.threads, 2);
 	ck_assert_uint_eq(cfg.max_connections, 20000);
 	ck_assert_uint_eq(cfg.max_body, 104857600);
 }
@@ -298,7 +298,7 @@ START_TEST(test_config_takes_options_in_any_order_and_the_last_wins)
 	ck_assert(p.cfg.seeded);
 	ck_assert_uint_eq(p.cfg.seed, 7);
 	/* untouched options keep their defaults */
-	ck_assert_uint_eq(p.cfg.threads, 1);
+	ck_assert_uint_eq(p.cfg.threads, 2);
 	ck_assert_double_eq(p.cfg.time_scale, 1.0);
 	parsed_free(&p);
 }
