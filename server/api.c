@@ -32,13 +32,21 @@ void api_response_header(struct api_response *res, const char *name, const char 
 {
 	if (res->n_headers == API_MAX_HEADERS)
 		return;
-	res->headers[res->n_headers++] = (struct api_header){ name, xstrdup(value) };
+	char *copy = xstrdup(value);
+	res->headers[res->n_headers++] = (struct api_header){ name, copy, copy };
+}
+
+void api_response_header_const(struct api_response *res, const char *name, const char *value)
+{
+	if (res->n_headers == API_MAX_HEADERS)
+		return;
+	res->headers[res->n_headers++] = (struct api_header){ name, value, NULL };
 }
 
 void api_response_free(struct api_response *res)
 {
 	for (size_t i = 0; i < res->n_headers; i++)
-		free(res->headers[i].value);
+		free(res->headers[i].owned);
 	free(res->body);
 	run_free(res->run);
 	sse_script_free(res->script);
@@ -56,12 +64,15 @@ static void set_body(struct api_response *res, unsigned status, const char *ct, 
  * echoed with Vary. Routing 404s and 405s never get here. */
 static void cors(const struct api_request *req, struct api_response *res, bool preflight)
 {
-	api_response_header(res, "Access-Control-Allow-Origin", req->origin ? req->origin : "*");
-	api_response_header(res, "Access-Control-Expose-Headers", "X-Env, X-Trace-Id, X-Version");
-	if (preflight)
-		api_response_header(res, "Access-Control-Allow-Methods", "DELETE, GET, OPTIONS, PATCH, POST, PUT");
 	if (req->origin)
-		api_response_header(res, "Vary", "Origin");
+		api_response_header(res, "Access-Control-Allow-Origin", req->origin);
+	else
+		api_response_header_const(res, "Access-Control-Allow-Origin", "*");
+	api_response_header_const(res, "Access-Control-Expose-Headers", "X-Env, X-Trace-Id, X-Version");
+	if (preflight)
+		api_response_header_const(res, "Access-Control-Allow-Methods", "DELETE, GET, OPTIONS, PATCH, POST, PUT");
+	if (req->origin)
+		api_response_header_const(res, "Vary", "Origin");
 }
 
 /* The requested headers flask-cors lets through, lower-cased and sorted
@@ -101,7 +112,7 @@ static void error_response(const struct dm_error *err, const struct api_request 
 	dm_error_body(err, &b);
 	set_body(res, err->status, CT_JSON, &b);
 	if (err->status == 401)
-		api_response_header(res, "WWW-Authenticate", "Bearer realm=\"api\"");
+		api_response_header_const(res, "WWW-Authenticate", "Bearer realm=\"api\"");
 	if (with_cors)
 		cors(req, res, false);
 }
@@ -307,7 +318,7 @@ static void forced_answer(const struct call *c, const struct fx_http_fault *h)
 	cJSON_ArrayForEach(v, h->headers)
 		api_response_header(c->res, v->string, v->valuestring);
 	if (h->status == 401 && !cJSON_GetObjectItemCaseSensitive(h->headers, "WWW-Authenticate"))
-		api_response_header(c->res, "WWW-Authenticate", "Bearer realm=\"api\"");
+		api_response_header_const(c->res, "WWW-Authenticate", "Bearer realm=\"api\"");
 	cors(c->req, c->res, false);
 }
 
@@ -576,8 +587,8 @@ static void document_get(struct call *c, const struct route_match *m)
 
 static void version_headers(struct api_response *res)
 {
-	api_response_header(res, "X-Version", DIFY_VERSION);
-	api_response_header(res, "X-Env", "PRODUCTION");
+	api_response_header_const(res, "X-Version", DIFY_VERSION);
+	api_response_header_const(res, "X-Env", "PRODUCTION");
 }
 
 void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct api_response *res)
@@ -607,7 +618,7 @@ void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct
 	}
 	case ROUTE_PREFLIGHT:
 		set_body(res, 200, CT_HTML, &b);
-		api_response_header(res, "Allow", m.allow);
+		api_response_header_const(res, "Allow", m.allow);
 		if (req->acr_method) {
 			cors(req, res, true);
 			struct buf h = BUF_INIT;

@@ -55,7 +55,8 @@ struct api_request {
 
 struct api_header {
 	const char *name;
-	char *value;               /* owned */
+	const char *value;
+	char *owned;               /* value when it was copied; NULL for a constant */
 };
 
 #define API_MAX_HEADERS 12
@@ -85,3 +86,5 @@ void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct
 void api_response_free(struct api_response *res);
 /* Adds a header (value copied). */
 void api_response_header(struct api_response *res, const char *name, const char *value);
+/* Adds a header whose value is a constant string (not copied). */
+void api_response_header_const(struct api_response *res, const char *name, const char *value);

@@ -240,8 +240,8 @@ static enum MHD_Result queue_json_error(struct http_req *r, unsigned status, con
 	r->res = (struct api_response){ .status = status, .content_type = "application/json", .journaled = true };
 	r->res.body = xstrndup(body, len);
 	r->res.body_len = len;
-	api_response_header(&r->res, "X-Version", DIFY_VERSION);
-	api_response_header(&r->res, "X-Env", "PRODUCTION");
+	api_response_header_const(&r->res, "X-Version", DIFY_VERSION);
+	api_response_header_const(&r->res, "X-Env", "PRODUCTION");
 	return queue_buffer(r);
 }
 
@@ -303,19 +303,29 @@ static const char *query_arg(void *cls, const char *name)
 	return v ? v : "";
 }
 
+/* Control bytes in a journal line would break it into two. */
+static void put_journal_text(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		buf_putc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
+}
+
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
-	cJSON *headers = cls;
+	struct buf *b = cls;
+	put_journal_text(b, key);
+	buf_puts(b, ": ");
 	/* The journal never holds the key: only its scheme survives. */
 	if (!strcasecmp(key, "Authorization")) {
 		const char *sp = value ? strchr(value, ' ') : NULL;
-		char red[64];
-		snprintf(red, sizeof red, "%.*s[redacted]", sp ? (int)(sp - value + 1) : 0, value ? value : "");
-		cJSON_AddStringToObject(headers, key, red);
+		if (sp)
+			buf_append(b, value, (size_t)(sp - value + 1));
+		buf_puts(b, "[redacted]");
 	} else {
-		cJSON_AddStringToObject(headers, key, value ? value : "");
+		put_journal_text(b, value ? value : "");
 	}
+	buf_putc(b, '\n');
 	return MHD_YES;
 }
 
@@ -340,8 +350,10 @@ static void start_entry(struct http_req *r)
 	e->time_ms = r->start_unix_ms;
 	e->method = xstrdup(r->method);
 	e->path = xstrdup(r->path);
-	e->headers = cJSON_CreateObject();
-	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_header, e->headers);
+	/* Kept raw: JSON is built only when someone reads the journal. */
+	struct buf h = BUF_INIT;
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_header, &h);
+	e->headers = buf_steal(&h, NULL);
 	e->body = journal_body(&r->body, &e->body_truncated);
 	if (r->res.dataset_id[0])
 		e->knowledge_base = xstrdup(r->res.dataset_id);

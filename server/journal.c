@@ -30,7 +30,7 @@ void journal_entry_done(struct journal_entry *e)
 {
 	free(e->method);
 	free(e->path);
-	cJSON_Delete(e->headers);
+	free(e->headers);
 	free(e->body);
 	free(e->knowledge_base);
 	free(e->scenario);
@@ -95,6 +95,25 @@ static void iso_time(int64_t ms, char out[32])
 	snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
 }
 
+static cJSON *headers_json(const char *lines)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (const char *p = lines; p && *p;) {
+		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+		if (colon) {
+			char *name = xstrndup(p, (size_t)(colon - p));
+			const char *v = colon + 1 + (colon + 1 < end && colon[1] == ' ');
+			char *value = xstrndup(v, (size_t)(end - v));
+			cJSON_AddItemToObject(o, name, cJSON_CreateString(value));
+			free(name);
+			free(value);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return o;
+}
+
 static cJSON *entry_json(const struct journal_entry *e, uint64_t seq)
 {
 	char t[32];
@@ -106,7 +125,7 @@ static cJSON *entry_json(const struct journal_entry *e, uint64_t seq)
 	cJSON_AddStringToObject(o, "path", e->path);
 	cJSON_AddItemToObject(o, "knowledge_base",
 			      e->knowledge_base ? cJSON_CreateString(e->knowledge_base) : cJSON_CreateNull());
-	cJSON_AddItemToObject(o, "headers", e->headers ? json_dup(e->headers) : cJSON_CreateObject());
+	cJSON_AddItemToObject(o, "headers", headers_json(e->headers));
 	cJSON_AddStringToObject(o, "body", e->body ? e->body : "");
 	cJSON_AddBoolToObject(o, "body_truncated", e->body_truncated);
 	cJSON_AddItemToObject(o, "status", e->status ? json_int(e->status) : cJSON_CreateNull());

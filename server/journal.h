@@ -14,7 +14,8 @@
 struct journal_entry {
 	int64_t time_ms;         /* wall clock when the request arrived */
 	char *method, *path;
-	cJSON *headers;          /* object; Authorization redacted */
+	char *headers;           /* "Name: value\n" lines as received, Authorization redacted;
+				  * made into JSON only when the journal is read */
 	char *body;              /* up to JOURNAL_BODY_MAX bytes, as UTF-8 text */
 	bool body_truncated;
 	unsigned status;         /* 0: no answer (connection closed or reset) */
