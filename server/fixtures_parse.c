@@ -964,6 +964,11 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 		}
 		fxp_pop(c, s);
 	}
+	/* Never NULL, even when "nodes" is missing or not an array (reported
+	 * above): the rest of the file is still checked, and scenarios copy the
+	 * array (memcpy from NULL is undefined even for 0 bytes). */
+	if (!wf->nodes)
+		wf->nodes = xcalloc(1, sizeof *wf->nodes);
 	if (fxp_get_typed(c, o, "edges", OPTIONAL, T_ARRAY, &x) > 0) {
 		size_t s = fxp_push_key(c, "edges");
 		parse_edges(c, x, wf, &ids);

@@ -697,6 +697,24 @@ START_TEST(test_all_problems_are_collected)
 }
 END_TEST
 
+/* Found by fuzz-fixtures: a workflow without "nodes" and a scenario with
+ * node changes made the loader memcpy from a NULL node array (UBSan). */
+START_TEST(test_problem_scenario_over_a_workflow_without_nodes)
+{
+	char *dir = make_data_dir();
+	write_file(dir, "a.json", "{'knowledge_bases':[{'scenarios':{'':{'nodes':{}}},'pipeline':{'published':{}}}]}");
+	assert_problems(dir, "a.json: knowledge_bases[0].id: missing required key",
+			"a.json: knowledge_bases[0].workspace: missing required key",
+			"a.json: knowledge_bases[0].name: missing required key",
+			"a.json: knowledge_bases[0].pipeline.id: missing required key",
+			"a.json: knowledge_bases[0].pipeline.published.id: missing required key",
+			"a.json: knowledge_bases[0].pipeline.published.nodes: missing required key",
+			"a.json: knowledge_bases[0].scenarios[\"\"]: a scenario needs a name other than \"\" and \"default\"",
+			NULL);
+	cleanup_data_dir(dir);
+}
+END_TEST
+
 START_TEST(test_load_is_all_or_nothing)
 {
 	char *dir = make_data_dir();
@@ -744,6 +762,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_problem_file_too_large);
 	tcase_add_test(tc, test_all_problems_are_collected);
 	tcase_add_test(tc, test_load_is_all_or_nothing);
+	tcase_add_test(tc, test_problem_scenario_over_a_workflow_without_nodes);
 	suite_add_tcase(s, tc);
 	return s;
 }
