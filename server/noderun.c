@@ -19,19 +19,6 @@
 
 /* ---- the body ---- */
 
-static bool py_falsy(const cJSON *v)
-{
-	if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v))
-		return true;
-	if (cJSON_IsNumber(v))
-		return v->valuedouble == 0;
-	if (cJSON_IsString(v))
-		return !v->valuestring[0];
-	if (cJSON_IsArray(v) || cJSON_IsObject(v))
-		return v->child == NULL;
-	return false;
-}
-
 static const struct pyd_field payload_fields[] = {
 	{ "inputs", PYD_DICT, true },
 	{ "datasource_type", PYD_STR, true },
@@ -45,14 +32,8 @@ int noderun_parse(cJSON *root, struct noderun_payload *ret, struct dm_error *ret
 	const cJSON *v[N_FIELDS];
 	bool b[N_FIELDS];
 	memset(ret, 0, sizeof *ret);
-	if (py_falsy(root)) {
-		cJSON_Delete(root);
-		root = cJSON_CreateObject();
-	}
-	if (pydantic_validate(root, "DatasourceNodeRunPayload", payload_fields, N_FIELDS, v, b, reterr)) {
-		cJSON_Delete(root);
+	if (pydantic_parse_body(root, "DatasourceNodeRunPayload", payload_fields, N_FIELDS, &root, v, b, reterr))
 		return -1;
-	}
 	ret->root = root;
 	ret->inputs = v[0];
 	ret->datasource_type = v[1]->valuestring;

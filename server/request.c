@@ -198,6 +198,21 @@ static bool py_falsy(const cJSON *v)
 	return false;
 }
 
+int pydantic_parse_body(cJSON *root, const char *model, const struct pyd_field *fields, int n, cJSON **ret_root,
+			const cJSON **ret_values, bool *ret_bools, struct dm_error *reterr)
+{
+	if (py_falsy(root)) {
+		cJSON_Delete(root);
+		root = cJSON_CreateObject();
+	}
+	if (pydantic_validate(root, model, fields, n, ret_values, ret_bools, reterr)) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	*ret_root = root;
+	return 0;
+}
+
 static const struct pyd_field run_fields[] = {
 	{ "inputs", PYD_DICT, true },
 	{ "datasource_type", PYD_STR, true },
@@ -213,14 +228,8 @@ int request_parse_run(cJSON *root, struct run_request *ret, struct dm_error *ret
 	const cJSON *v[RUN_NFIELDS];
 	bool b[RUN_NFIELDS];
 	memset(ret, 0, sizeof *ret);
-	if (py_falsy(root)) {
-		cJSON_Delete(root);
-		root = cJSON_CreateObject();
-	}
-	if (pydantic_validate(root, "PipelineRunApiEntity", run_fields, RUN_NFIELDS, v, b, reterr)) {
-		cJSON_Delete(root);
+	if (pydantic_parse_body(root, "PipelineRunApiEntity", run_fields, RUN_NFIELDS, &root, v, b, reterr))
 		return -1;
-	}
 	ret->root = root;
 	ret->inputs = v[0];
 	ret->datasource_type = v[1]->valuestring;

@@ -48,3 +48,9 @@ struct pyd_field {
  * ret_bools[i] the coerced bool for PYD_BOOL fields. */
 int pydantic_validate(const cJSON *root, const char *model, const struct pyd_field *fields, int n,
 		      const cJSON **ret_values, bool *ret_bools, struct dm_error *reterr);
+/* A request body as Dify's controllers validate it: `Model.model_validate(payload
+ * or {})`. Takes root (a falsy value is validated as {}); on success *ret_root
+ * is the tree the values point into (the caller frees it), on failure it is
+ * freed and reterr set. */
+int pydantic_parse_body(cJSON *root, const char *model, const struct pyd_field *fields, int n, cJSON **ret_root,
+			const cJSON **ret_values, bool *ret_bools, struct dm_error *reterr);
