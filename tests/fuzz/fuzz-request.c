@@ -158,16 +158,16 @@ static void play_stream(struct api_response *res)
 }
 
 /* A journal entry as http.c records it (body as text, invalid UTF-8 as '?'). */
-static void journal(const struct api_request *req, cJSON *headers, const struct api_response *res)
+static void journal(const struct api_request *req, struct buf *headers, const struct api_response *res)
 {
 	if (!res->journaled) {
-		cJSON_Delete(headers);
+		buf_free(headers);
 		return;
 	}
 	struct journal_entry e = { .time_ms = req->now_ms, .status = res->status, .stream = res->stream };
 	e.method = xstrdup(req->method);
 	e.path = xstrdup(req->path);
-	e.headers = headers;
+	e.headers = buf_steal(headers, NULL);
 	size_t n = req->body_len > JOURNAL_BODY_MAX ? JOURNAL_BODY_MAX : req->body_len;
 	e.body_truncated = req->body_len > n;
 	e.body = xstrndup(req->body ? req->body : "", n);
@@ -192,7 +192,7 @@ static void handle(const uint8_t *data, size_t size, int64_t now_ms)
 	copy[size] = '\0';
 	char *p = copy, *end = copy + size;
 	struct api_request req = { .now_ms = now_ms, .arg = query_arg };
-	cJSON *headers = cJSON_CreateObject();
+	struct buf headers = BUF_INIT; /* "Name: value\n" lines, as http.c journals them */
 	req.method = next_line(&p, end);
 	char *path = next_line(&p, end);
 	if (path) {
@@ -224,7 +224,7 @@ static void handle(const uint8_t *data, size_t size, int64_t now_ms)
 			req.acr_headers = v;
 		else if (!strcasecmp(line, "X-Dify-Mock-Scenario"))
 			req.scenario = v;
-		cJSON_AddStringToObject(headers, line, strcasecmp(line, "Authorization") ? v : "[redacted]");
+		buf_printf(&headers, "%s: %s\n", line, strcasecmp(line, "Authorization") ? v : "[redacted]");
 	}
 	if (!req.method)
 		req.method = "POST";
@@ -250,7 +250,7 @@ static void handle(const uint8_t *data, size_t size, int64_t now_ms)
 	if (verbose)
 		fprintf(stderr, "%s %s -> %u%s\n%.*s\n", req.method, req.path, res.status, res.stream ? " (stream)" : "",
 			(int)res.body_len, res.body ? res.body : "");
-	journal(&req, headers, &res);
+	journal(&req, &headers, &res);
 	if (res.stream)
 		play_stream(&res);
 	api_response_free(&res);
