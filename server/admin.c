@@ -91,7 +91,11 @@ static void arm(const struct api_ctx *ctx, const struct api_request *req, const 
 		fail(res, 400, "count must be an integer from 1 to 1000000");
 	else {
 		unsigned n = count ? (unsigned)count->valuedouble : 1;
-		scenarios_arm(ctx->scenarios, kb->id, name->valuestring, n);
+		if (scenarios_arm(ctx->scenarios, kb->id, name->valuestring, n)) {
+			fail(res, 400, "too many armed scenarios waiting (1000); DELETE /_mock/scenarios clears them");
+			cJSON_Delete(body);
+			return;
+		}
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "status", "armed");
 		cJSON_AddItemToObject(o, "armed", scenarios_armed_json(ctx->scenarios));

@@ -316,11 +316,13 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 	struct buf *b = cls;
 	put_journal_text(b, key);
 	buf_puts(b, ": ");
-	/* The journal never holds the key: only its scheme survives. */
+	/* The journal never holds the key: only a known scheme survives (a
+	 * header "KEY x" must not leave KEY behind). */
 	if (!strcasecmp(key, "Authorization")) {
-		const char *sp = value ? strchr(value, ' ') : NULL;
-		if (sp)
-			buf_append(b, value, (size_t)(sp - value + 1));
+		static const char *const schemes[] = { "Bearer ", "Basic ", "Digest " };
+		for (size_t i = 0; value && i < sizeof schemes / sizeof schemes[0]; i++)
+			if (!strncasecmp(value, schemes[i], strlen(schemes[i])))
+				buf_append(b, value, strlen(schemes[i]));
 		buf_puts(b, "[redacted]");
 	} else {
 		put_journal_text(b, value ? value : "");

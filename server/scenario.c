@@ -1,6 +1,7 @@
 /* scenario.c -- scenario choice per request, armed queues, sequences. */
 #include "scenario.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,20 +67,32 @@ void scenarios_free(struct scenarios *s)
 	free(s);
 }
 
-void scenarios_arm(struct scenarios *s, const char *kb_id, const char *name, unsigned count)
+int scenarios_arm(struct scenarios *s, const char *kb_id, const char *name, unsigned count)
 {
 	if (!count)
-		return;
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	struct armed **tail = &s->armed, *last = NULL;
+	size_t n = 0;
+	for (; *tail; tail = &(*tail)->next, n++)
+		last = *tail;
+	/* The same scenario armed again right after itself just runs longer. */
+	if (last && !strcmp(last->kb_id, kb_id) && !strcmp(last->name, name)) {
+		last->remaining = last->remaining > UINT_MAX - count ? UINT_MAX : last->remaining + count;
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
+	if (n >= SCENARIOS_MAX_ARMED) {
+		pthread_mutex_unlock(&s->lock);
+		return -1;
+	}
 	struct armed *a = xcalloc(1, sizeof *a);
 	a->kb_id = xstrdup(kb_id);
 	a->name = xstrdup(name);
 	a->remaining = count;
-	pthread_mutex_lock(&s->lock);
-	struct armed **tail = &s->armed;
-	while (*tail)
-		tail = &(*tail)->next;
 	*tail = a;
 	pthread_mutex_unlock(&s->lock);
+	return 0;
 }
 
 cJSON *scenarios_armed_json(struct scenarios *s)

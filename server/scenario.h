@@ -27,8 +27,11 @@ struct scenarios *scenarios_new(void);
 void scenarios_free(struct scenarios *s);
 /* Forgets armed scenarios and sequence positions. */
 void scenarios_reset(struct scenarios *s);
-/* The next count requests on knowledge base kb_id get scenario name. */
-void scenarios_arm(struct scenarios *s, const char *kb_id, const char *name, unsigned count);
+#define SCENARIOS_MAX_ARMED 1000
+
+/* The next count requests on knowledge base kb_id get scenario name (after
+ * those armed before). Returns -1 when SCENARIOS_MAX_ARMED entries wait. */
+int scenarios_arm(struct scenarios *s, const char *kb_id, const char *name, unsigned count);
 /* [{"knowledge_base","scenario","remaining"}...], oldest first. */
 cJSON *scenarios_armed_json(struct scenarios *s);
 

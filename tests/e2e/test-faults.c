@@ -407,6 +407,21 @@ START_TEST(test_journal_records_requests_with_authorization_redacted)
 	ck_assert_msg(strstr(r.body, "\"stream\":{\"events\":2,\"pings\":0},\"hung_up\":true,\"hung_up_after_ms\":"),
 		      "%s", r.body);
 	reply_free(&r);
+	/* a key sent without a scheme is redacted whole */
+	const char *bad[] = { "Authorization: dataset-leakykey0000 x", NULL };
+	http_request(&srv, "POST", RUN_PATH(FAULTY), bad, "{}", &r);
+	reply_free(&r);
+	for (int i = 0; i < 200; i++) {
+		http_request(&srv, "GET", "/_mock/requests?status=401", NULL, NULL, &r);
+		if (strstr(r.body, "\"Authorization\":\"[redacted]\""))
+			break;
+		reply_free(&r);
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	ck_assert_msg(strstr(r.body, "\"Authorization\":\"[redacted]\"") && !strstr(r.body, "leakykey"), "%s",
+		      r.body);
+	reply_free(&r);
 	http_request(&srv, "GET", "/_mock/requests?status=503", NULL, NULL, &r);
 	ck_assert_msg(strstr(r.body, "\"status\":503") && !strstr(r.body, "\"status\":200"), "%s", r.body);
 	reply_free(&r);
