@@ -285,23 +285,26 @@ static cJSON *step_outputs(const struct run *r, const struct run_step *s)
 	return o ? o : cJSON_CreateObject();
 }
 
-static void add_exec_id(const struct run *r, size_t index, cJSON *d)
+/* The fields node_started and node_finished begin with, in Dify's order. */
+static cJSON *node_data_head(const struct run *r, size_t index)
 {
+	const struct fx_node *nd = r->steps[index].node;
 	char id[IDS_UUID_LEN + 1];
 	run_step_exec_id(r, index, id);
-	cJSON_AddStringToObject(d, "id", id);
-}
-
-static cJSON *node_started_data(const struct run *r, const struct run_step *s, size_t index)
-{
-	const struct fx_node *nd = s->node;
 	cJSON *d = cJSON_CreateObject();
-	add_exec_id(r, index, d);
+	cJSON_AddStringToObject(d, "id", id);
 	cJSON_AddStringToObject(d, "node_id", nd->id);
 	cJSON_AddStringToObject(d, "node_type", nd->type);
 	cJSON_AddStringToObject(d, "title", nd->title);
 	cJSON_AddItemToObject(d, "index", json_int((long long)index + 1));
 	cJSON_AddNullToObject(d, "predecessor_node_id");
+	return d;
+}
+
+static cJSON *node_started_data(const struct run *r, const struct run_step *s, size_t index)
+{
+	const struct fx_node *nd = s->node;
+	cJSON *d = node_data_head(r, index);
 	cJSON_AddNullToObject(d, "inputs");
 	cJSON_AddFalseToObject(d, "inputs_truncated");
 	cJSON_AddItemToObject(d, "created_at", unix_s(r, s->start_ms));
@@ -317,13 +320,7 @@ static cJSON *node_started_data(const struct run *r, const struct run_step *s, s
 static cJSON *node_finished_data(const struct run *r, const struct run_step *s, size_t index)
 {
 	const struct fx_node *nd = s->node;
-	cJSON *d = cJSON_CreateObject();
-	add_exec_id(r, index, d);
-	cJSON_AddStringToObject(d, "node_id", nd->id);
-	cJSON_AddStringToObject(d, "node_type", nd->type);
-	cJSON_AddStringToObject(d, "title", nd->title);
-	cJSON_AddItemToObject(d, "index", json_int((long long)index + 1));
-	cJSON_AddNullToObject(d, "predecessor_node_id");
+	cJSON *d = node_data_head(r, index);
 	cJSON *inputs = nd->inputs ? render(r, nd, nd->inputs)
 				   : is_datasource(nd) ? item_with_icon(r, nd) : cJSON_CreateObject();
 	cJSON_AddItemToObject(d, "inputs", inputs);
