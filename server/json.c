@@ -121,7 +121,6 @@ struct json_arena {
 };
 
 #define ARENA_FIRST_CHUNK ((size_t)256 << 10)
-#define ARENA_MAX_CHUNK ((size_t)8 << 20)
 #define ARENA_ALIGN 16
 
 struct json_arena *json_arena_new(void)
@@ -186,11 +185,11 @@ static void *arena_alloc(struct json_arena *a, size_t n)
 		a->chunks = c;
 		a->next = (char *)m + hdr;
 		a->end = (char *)m + size;
-		/* 256 KiB holds the bundled fixtures; past that, whole huge pages. */
-		if (a->chunk_size < HUGE_PAGE)
-			a->chunk_size = HUGE_PAGE;
-		else if (a->chunk_size < ARENA_MAX_CHUNK)
-			a->chunk_size *= 2;
+		/* 256 KiB holds the bundled fixtures; past that, one huge page at
+		 * a time. Doubling chunks up to 8 MiB had left each parsing
+		 * thread with megabytes zeroed for nothing (zeroing is most of
+		 * what a chunk costs here), and more chunks cost only an mmap. */
+		a->chunk_size = HUGE_PAGE;
 	}
 	void *p = a->next;
 	a->next += n;
