@@ -13,6 +13,11 @@
 
 #define PYD_URL "https://errors.pydantic.dev/2.12/v/"
 
+/* pydantic lists every error; a 1 MB body of a list of non-objects would
+ * make a 100 MB answer. Past this many, errors are counted but not listed,
+ * and the message says so (README, "How faithful it is"). */
+#define PYD_MAX_LISTED 1000
+
 /* Collects line errors in pydantic's pretty format. */
 struct pyd_errors {
 	struct buf lines;
@@ -25,7 +30,9 @@ struct pyd_errors {
 static void add_error(struct pyd_errors *e, const char *loc, long index, const char *type,
 		      const char *msg, const cJSON *input)
 {
-	if (e->count++)
+	if (e->count++ >= PYD_MAX_LISTED)
+		return;
+	if (e->count > 1)
 		buf_putc(&e->lines, '\n');
 	if (loc) {
 		buf_puts(&e->lines, loc);
@@ -180,6 +187,9 @@ int pydantic_validate(const cJSON *root, const char *model, const struct pyd_fie
 	struct buf msg = BUF_INIT;
 	buf_printf(&msg, "%d validation error%s for %s\n", e.count, e.count == 1 ? "" : "s", model);
 	buf_append(&msg, e.lines.data, e.lines.len);
+	if (e.count > PYD_MAX_LISTED)
+		buf_printf(&msg, "\n(dify-mock lists the first %d of %d errors; Dify lists them all)", PYD_MAX_LISTED,
+			   e.count);
 	buf_free(&e.lines);
 	return dm_error_take(reterr, 400, "invalid_param", buf_steal(&msg, NULL));
 }

@@ -270,6 +270,28 @@ START_TEST(test_list_items_that_are_not_dicts_each_get_an_error)
 }
 END_TEST
 
+START_TEST(test_errors_past_a_thousand_are_counted_not_listed)
+{
+	struct buf list = BUF_INIT;
+	buf_putc(&list, '[');
+	for (int i = 0; i < 5000; i++)
+		buf_puts(&list, i ? ",1" : "1");
+	buf_putc(&list, ']');
+	char *json = body_with("datasource_info_list", list.data);
+	char *got = validate(json, NULL);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_msg(strncmp(got, "5000 validation errors for PipelineRunApiEntity\n", 48) == 0, "%.60s", got);
+	ck_assert_ptr_nonnull(strstr(got, "\ndatasource_info_list.999\n"));
+	ck_assert_ptr_null(strstr(got, "datasource_info_list.1000"));
+	const char *tail = URL "dict_type\n(dify-mock lists the first 1000 of 5000 errors; Dify lists them all)";
+	ck_assert_str_eq(got + strlen(got) - strlen(tail), tail);
+	ck_assert_uint_lt(strlen(got), 200u * 1000);
+	free(got);
+	free(json);
+	buf_free(&list);
+}
+END_TEST
+
 START_TEST(test_errors_follow_field_order_not_body_order)
 {
 	assert_message("{\"response_mode\": 1, \"is_published\": \"x\", \"inputs\": {}, "
@@ -414,6 +436,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_is_published_accepts_lax_bools);
 	tcase_add_test(tc, test_is_published_rejects_other_values_with_pydantic_types);
 	tcase_add_test(tc, test_list_items_that_are_not_dicts_each_get_an_error);
+	tcase_add_test(tc, test_errors_past_a_thousand_are_counted_not_listed);
 	tcase_add_test(tc, test_errors_follow_field_order_not_body_order);
 	tcase_add_test(tc, test_long_input_value_is_truncated);
 	tcase_add_test(tc, test_valid_body_fills_the_request);
