@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,24 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The server's stderr, for a test that is about to fail: a sanitizer's
+ * report or the server's own error is there. */
+static void print_log(const struct server *s)
+{
+	FILE *f = fopen(s->log_path, "r");
+	if (!f)
+		return;
+	fprintf(stderr, "---- %s\n", s->log_path);
+	char chunk[4096];
+	size_t n, total = 0;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && total < (256u << 10)) {
+		fwrite(chunk, 1, n, stderr);
+		total += n;
+	}
+	fprintf(stderr, "---- end of %s\n", s->log_path);
+	fclose(f);
 }
 
 void server_start(struct server *s, const char *const *extra)
@@ -43,6 +62,9 @@ void server_start(struct server *s, const char *const *extra)
 	s->pid = fork();
 	ck_assert_int_ge(s->pid, 0);
 	if (s->pid == 0) {
+		/* A test that fails aborts its process before server_stop: the
+		 * server must not outlive it. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		int fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
@@ -61,13 +83,17 @@ void server_start(struct server *s, const char *const *extra)
 				return;
 		}
 		int st;
-		if (waitpid(s->pid, &st, WNOHANG) == s->pid)
-			ck_abort_msg("dify-mock exited early; see %s", s->log_path);
+		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+			print_log(s);
+			ck_abort_msg("dify-mock exited early (its log is above)");
+		}
 		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	kill(s->pid, SIGKILL);
-	ck_abort_msg("dify-mock did not start in 10 s");
+	waitpid(s->pid, NULL, 0);
+	print_log(s);
+	ck_abort_msg("dify-mock did not start in 10 s (its log is above)");
 }
 
 int server_stop(struct server *s)
@@ -76,12 +102,16 @@ int server_stop(struct server *s)
 	kill(s->pid, SIGTERM);
 	if (waitpid(s->pid, &st, 0) != s->pid)
 		return -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		print_log(s); /* and keep it */
+		return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
 	char cmd[160];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", s->dir);
 	if (system(cmd)) {
 		/* leftovers in /tmp are harmless */
 	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return 0;
 }
 
 static size_t collect(char *p, size_t size, size_t n, void *ud)

@@ -16,9 +16,11 @@ struct server {
 
 /* Starts DIFY_MOCK_BIN with --port 0 --port-file and the given extra
  * arguments (NULL-terminated), waits until it serves. Aborts the test on
- * failure. */
+ * failure, after printing the server's log. The server gets SIGTERM when
+ * the test process dies. */
 void server_start(struct server *s, const char *const *extra_args);
-/* SIGTERM, then waits; returns the exit status (or -1). */
+/* SIGTERM, then waits; returns the exit status (or -1). Unless it is 0,
+ * prints the server's log (a sanitizer report, say) and keeps it. */
 int server_stop(struct server *s);
 
 struct reply {
