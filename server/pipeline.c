@@ -16,39 +16,27 @@ const char *run_status_name(enum run_status s)
 	return run_status_names[s];
 }
 
-cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item)
+const cJSON *pipeline_document_name_value(const char *datasource_type, const cJSON *item)
 {
-	const cJSON *v;
 	if (!strcmp(datasource_type, "online_document"))
-		v = json_get(json_get(item, "page"), "page_name");
-	else if (!strcmp(datasource_type, "website_crawl"))
-		v = json_get(item, "title");
-	else
-		v = json_get(item, "name");
-	if (!v)
-		return cJSON_CreateString("untitled");
-	return json_dup(v);
+		return json_get(json_get(item, "page"), "page_name");
+	if (!strcmp(datasource_type, "website_crawl"))
+		return json_get(item, "title");
+	return json_get(item, "name");
 }
 
-/* What a run does depends only on the workflow and the start node, not on
- * the request: it is planned once and shared by every run from that node
- * (a stream of a 600-node pipeline would otherwise hold 600 steps). */
-struct plan {
-	struct run_step *steps;
-	size_t n_steps;
-	enum run_status status;
-	const char *error;
-	unsigned exceptions_count;
-	long long total_tokens;
-	uint64_t total_ms;
-};
+cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item)
+{
+	const cJSON *v = pipeline_document_name_value(datasource_type, item);
+	return v ? json_dup(v) : cJSON_CreateString("untitled");
+}
 
 void fx_plan_free(void *p)
 {
-	struct plan *plan = p;
+	struct run_plan *plan = p;
 	if (!plan)
 		return;
-	free(plan->steps);
+	free((void *)plan->steps);
 	free(plan);
 }
 
@@ -61,19 +49,19 @@ static long long node_tokens(const struct fx_node *nd)
 
 /* Walks the graph in the workflow's topological order; a node runs when an
  * edge taken by a node that ran points at it. Nodes run one after another. */
-static struct plan *plan_new(const struct fx_workflow *wf, size_t start)
+static struct run_plan *plan_new(const struct fx_workflow *wf, size_t start)
 {
-	struct plan *p = xcalloc(1, sizeof *p);
+	struct run_plan *p = xcalloc(1, sizeof *p);
 	bool *active = xcalloc(wf->n_nodes, sizeof *active);
 	active[start] = true;
-	p->steps = xmalloc(wf->n_nodes * sizeof *p->steps);
+	struct run_step *steps = xmalloc(wf->n_nodes * sizeof *steps);
 	uint64_t t = 0;
 	for (size_t k = 0; k < wf->n_nodes; k++) {
 		size_t i = wf->order[k];
 		if (!active[i])
 			continue;
 		const struct fx_node *nd = &wf->nodes[i];
-		struct run_step *s = &p->steps[p->n_steps++];
+		struct run_step *s = &steps[p->n_steps++];
 		s->node = nd;
 		s->start_ms = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t; /* 49 days */
 		t += nd->duration_ms;
@@ -100,19 +88,26 @@ static struct plan *plan_new(const struct fx_workflow *wf, size_t start)
 	}
 	if (p->status != RUN_FAILED && p->exceptions_count)
 		p->status = RUN_PARTIAL_SUCCEEDED;
-	p->steps = xrealloc(p->steps, p->n_steps * sizeof *p->steps);
+	p->steps = xrealloc(steps, p->n_steps * sizeof *steps);
 	p->total_ms = t;
+	p->index_step = p->n_steps;
+	for (size_t i = p->n_steps; i-- > 0;) {
+		if (!strcmp(p->steps[i].node->type, "knowledge-index")) {
+			p->index_step = i;
+			break;
+		}
+	}
 	free(active);
 	return p;
 }
 
 /* The memoized plan; two threads racing both compute it and one keeps its own. */
-static const struct plan *plan_for(const struct fx_workflow *wf, size_t start)
+static const struct run_plan *plan_for(const struct fx_workflow *wf, size_t start)
 {
-	struct plan *p = atomic_load(&wf->plans[start]);
+	struct run_plan *p = atomic_load(&wf->plans[start]);
 	if (p)
 		return p;
-	struct plan *mine = plan_new(wf, start);
+	struct run_plan *mine = plan_new(wf, start);
 	void *expected = NULL;
 	if (atomic_compare_exchange_strong(&wf->plans[start], &expected, mine))
 		return mine;
@@ -120,9 +115,15 @@ static const struct plan *plan_for(const struct fx_workflow *wf, size_t start)
 	return expected;
 }
 
+const struct run_plan *pipeline_plan(const struct fx_workflow *wf, const char *start_node_id)
+{
+	long start = fx_workflow_node_index(wf, start_node_id);
+	return start < 0 ? NULL : plan_for(wf, (size_t)start);
+}
+
 static void plan(struct run *r, size_t start)
 {
-	const struct plan *p = plan_for(r->wf, start);
+	const struct run_plan *p = plan_for(r->wf, start);
 	r->steps = p->steps;
 	r->n_steps = p->n_steps;
 	r->status = p->status;
@@ -153,13 +154,26 @@ void run_step_exec_id(const struct run *r, size_t i, char out[IDS_UUID_LEN + 1])
 	ids_uuid4_from(ids_mix(r->exec_seed[0] + i), ids_mix(r->exec_seed[1] + i), out);
 }
 
+/* Every random number a run takes, in this order. */
+static void draw_ids(char id[IDS_UUID_LEN + 1], char task_id[IDS_UUID_LEN + 1], uint64_t exec_seed[2])
+{
+	ids_uuid4(id);
+	ids_uuid4(task_id);
+	exec_seed[0] = ids_random64();
+	exec_seed[1] = ids_random64();
+}
+
+void pipeline_draw_run_id(char id[IDS_UUID_LEN + 1])
+{
+	char task_id[IDS_UUID_LEN + 1];
+	uint64_t exec_seed[2];
+	draw_ids(id, task_id, exec_seed);
+}
+
 struct run *pipeline_run_new(const struct run_params *p)
 {
 	struct run *r = xcalloc(1, sizeof *r);
-	ids_uuid4(r->id);
-	ids_uuid4(r->task_id);
-	r->exec_seed[0] = ids_random64();
-	r->exec_seed[1] = ids_random64();
+	draw_ids(r->id, r->task_id, r->exec_seed);
 	r->fx = p->fx;
 	r->kb = p->kb;
 	r->wf = p->wf;

@@ -37,6 +37,25 @@ struct run_event {
 	size_t step;                   /* node events: index into steps */
 };
 
+/* What a run of a workflow from one start node does. It depends on nothing
+ * else, so it is computed once and shared by every run from that node
+ * (memoized on the workflow: a stream of a 600-node pipeline would
+ * otherwise hold 600 steps). */
+struct run_plan {
+	const struct run_step *steps;
+	size_t n_steps;
+	size_t index_step;             /* the last knowledge-index step; n_steps when none ran */
+	enum run_status status;
+	const char *error;             /* NULL, or the failing node's error text */
+	unsigned exceptions_count;
+	long long total_tokens;
+	uint64_t total_ms;             /* simulated duration */
+};
+
+/* The plan of a run of wf from start_node_id, or NULL when wf has no such
+ * node. It lives as long as wf. */
+const struct run_plan *pipeline_plan(const struct fx_workflow *wf, const char *start_node_id);
+
 struct run_params {
 	struct fixtures *fx;           /* reference taken by the run (may be NULL) */
 	const struct fx_kb *kb;
@@ -73,6 +92,13 @@ struct run {
 struct run *pipeline_run_new(const struct run_params *p);
 void run_free(struct run *r);
 
+/* A run id, drawn together with everything else pipeline_run_new draws (the
+ * task id and the execution-id seeds): a run that is only accounted for, not
+ * reported -- a published document's background run -- moves the id
+ * generator as a whole run does, so under --seed the ids of later answers
+ * stay what they were. */
+void pipeline_draw_run_id(char id[IDS_UUID_LEN + 1]);
+
 /* Event i (0 <= i < n_events), derived from the steps. */
 struct run_event run_event_at(const struct run *r, size_t i);
 /* The node execution id of step i. */
@@ -87,4 +113,7 @@ void run_blocking_body(const struct run *r, struct buf *out);
  * online_document "page.page_name", website_crawl "title"; "untitled" when
  * absent. Returns a new cJSON (a string, or null for an explicit null). */
 cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item);
+/* The same without a copy: the item's member (borrowed), or NULL when it
+ * is absent (the name is then "untitled"). */
+const cJSON *pipeline_document_name_value(const char *datasource_type, const cJSON *item);
 const char *run_status_name(enum run_status s);

@@ -12,7 +12,9 @@
 #include "documents.h"
 #include "ids.h"
 #include "json.h"
+#include "pipeline.h"
 #include "published.h"
+#include "template.h"
 #include "upload.h"
 
 #ifndef FIXTURES_DIR
@@ -326,6 +328,311 @@ START_TEST(test_positions_continue_and_reset)
 }
 END_TEST
 
+/* ---- segment counts: read off the templates, as template_render gives them ---- */
+
+/* A fixture set in a temporary directory: one workspace and a knowledge
+ * base per template, whose published workflow is a local_file datasource
+ * node ("ds", 10 ms) then a knowledge-index node ("ki", 20 ms) with the
+ * template as its outputs. */
+#define COUNTS_WS "0a0a0a0a-0000-4000-8000-000000000000"
+#define COUNTS_KB(buf, i) snprintf((buf), sizeof(buf), "0b0b0b0b-0000-4000-8000-%012d", (int)(i))
+
+static struct fixtures *load_counts(const char *dir, const char *const *tpl, size_t n)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "{\"version\":1,\"workspaces\":[{\"id\":\"%s\",\"name\":\"W\",\"owner\":{\"id\":"
+		       "\"0c0c0c0c-0000-4000-8000-000000000000\",\"name\":\"O\",\"email\":\"o@x\"},\"api_keys\":"
+		       "[\"dataset-countskey00000000000000\"]}],\"knowledge_bases\":[",
+		   COUNTS_WS);
+	for (size_t i = 0; i < n; i++) {
+		char kb[40];
+		COUNTS_KB(kb, i);
+		buf_printf(&b,
+			   "%s{\"id\":\"%s\",\"workspace\":\"%s\",\"name\":\"Counts \\u00fc\",\"pipeline\":{\"id\":"
+			   "\"0d0d0d0d-0000-4000-8000-%012zu\",\"published\":{\"id\":\"0e0e0e0e-0000-4000-8000-%012zu\","
+			   "\"nodes\":[{\"id\":\"ds\",\"type\":\"datasource\",\"title\":\"File\",\"datasource_type\":\"local_file\","
+			   "\"duration_ms\":10},{\"id\":\"ki\",\"type\":\"knowledge-index\",\"title\":\"Index \\u2713\","
+			   "\"duration_ms\":20,\"outputs\":%s}],\"edges\":[{\"source\":\"ds\",\"target\":\"ki\"}]}}}",
+			   i ? "," : "", kb, COUNTS_WS, i, i, tpl[i]);
+	}
+	buf_puts(&b, "]}");
+	char path[512];
+	snprintf(path, sizeof path, "%s/counts.json", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(b.data, f);
+	fclose(f);
+	buf_free(&b);
+	struct fixtures *set;
+	struct fx_problems p = { NULL, 0 };
+	ck_assert_msg(fixtures_load(dir, &set, &p) == 0, "%s", p.n ? p.lines[0] : "");
+	return set;
+}
+
+/* What a document used to count: the outputs rendered by template_render,
+ * then total_segments and the characters of each preview chunk's content. */
+static void rendered_counts(const cJSON *tpl, const struct template_ctx *c, unsigned *segments, unsigned long *chars)
+{
+	cJSON *out = template_render(tpl, c);
+	const cJSON *total = cJSON_GetObjectItemCaseSensitive(out, "total_segments");
+	const cJSON *preview = cJSON_GetObjectItemCaseSensitive(out, "preview"), *e;
+	*segments = 0;
+	*chars = 0;
+	if (cJSON_IsObject(out) && cJSON_IsNumber(total) && total->valuedouble >= 0)
+		*segments = total->valuedouble > 4294967295.0 ? 4294967295u : (unsigned)total->valuedouble;
+	if (!cJSON_IsObject(out))
+		preview = NULL;
+	cJSON_ArrayForEach(e, preview) {
+		const cJSON *content = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "content") : NULL;
+		if (cJSON_IsString(content))
+			for (const char *s = content->valuestring; *s; s++)
+				*chars += ((unsigned char)*s & 0xc0) != 0x80;
+	}
+	cJSON_Delete(out);
+}
+
+/* segment_count and average_segment_length of the completed document. */
+static void read_counts(const char *kb, const char *doc_id, unsigned long *segments, unsigned long *average)
+{
+	buf_reset(&out);
+	ck_assert_int_eq(documents_get(docs, kb, doc_id, T0 + 100000, DOC_META_ALL, &out), 0);
+	cJSON *d = parse(out.data);
+	ck_assert_str_eq(cJSON_GetObjectItem(d, "indexing_status")->valuestring, "completed");
+	*segments = (unsigned long)cJSON_GetObjectItem(d, "segment_count")->valuedouble;
+	*average = (unsigned long)cJSON_GetObjectItem(d, "average_segment_length")->valuedouble;
+	cJSON_Delete(d);
+}
+
+/* Publishes item (with inputs, may be NULL) to knowledge base i of set and
+ * checks its counts against template_render's, with the context the run
+ * had (its run id is the first id it draws). */
+static void assert_counts(struct fixtures *set, size_t i, const char *item_json, const char *inputs_json)
+{
+	char kb_id[40];
+	COUNTS_KB(kb_id, i);
+	const struct fx_kb *kb = fixtures_kb(set, kb_id);
+	ck_assert_ptr_nonnull(kb);
+	cJSON *items = cJSON_CreateArray(), *item = parse(item_json);
+	cJSON_AddItemToArray(items, item);
+	cJSON *inputs = inputs_json ? parse(inputs_json) : NULL;
+	char run_id[IDS_UUID_LEN + 1];
+	ids_seed(77);
+	ids_uuid4(run_id);
+	ids_seed(77);
+	char ids[1][IDS_UUID_LEN + 1] = { DOC_ID };
+	struct published_run pr = {
+		.docs = docs, .fx = set, .kb = kb, .wf = kb->pipeline->published, .start_node_id = "ds",
+		.datasource_type = "local_file", .batch = BATCH, .items = items, .inputs = inputs, .first_position = 1,
+		.ids = (const char(*)[IDS_UUID_LEN + 1])ids, .created_ms = T0, .time_scale = 1.0,
+	};
+	published_record(&pr);
+	cJSON *no_inputs = cJSON_CreateObject(), *name = pipeline_document_name("local_file", item);
+	const struct fx_node *ki = &kb->pipeline->published->nodes[1];
+	struct template_ctx c = {
+		.item = item, .inputs = inputs ? inputs : no_inputs, .datasource_type = "local_file",
+		.document_name = cJSON_IsString(name) ? name->valuestring : "", .dataset_id = kb->id,
+		.dataset_name = kb->name, .workflow_run_id = run_id, .node_id = ki->id, .node_title = ki->title,
+	};
+	unsigned want_segments;
+	unsigned long want_chars, segments, average;
+	rendered_counts(ki->outputs, &c, &want_segments, &want_chars);
+	read_counts(kb_id, DOC_ID, &segments, &average);
+	ck_assert_msg(segments == want_segments && average == (want_segments ? want_chars / want_segments : 0),
+		      "template %zu, item %s, inputs %s: %lu segments of %lu, want %u of %lu", i, item_json,
+		      inputs_json ? inputs_json : "-", segments, average, want_segments,
+		      want_segments ? want_chars / want_segments : 0);
+	documents_clear(docs);
+	cJSON_Delete(name);
+	cJSON_Delete(no_inputs);
+	cJSON_Delete(inputs);
+	cJSON_Delete(items);
+}
+
+static char *counts_dir(void)
+{
+	static char dir[32];
+	snprintf(dir, sizeof dir, "/tmp/dm-counts-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	return dir;
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Most of them with one segment, so that the average is the character count. */
+static const char *const count_templates[] = {
+	"{\"total_segments\":1,\"preview\":[{\"content\":\"{{document_name}}: \\u00dcberblick \\u65e5\\u672c \\ud83c\\udf89\"},"
+	"{\"content\":\"{{ document_name }}\"}]}",
+	"{\"total_segments\":\"{{inputs.n}}\",\"preview\":\"{{item.chunks}}\"}",
+	"{\"total_segments\":1,\"preview\":[\"{{item.chunk}}\",{\"content\":\"{{item}}\"},{\"content\":\"{{inputs}}\"},"
+	"{\"content\":\"a {{item}} b {{inputs}} c {{inputs.n}} {{missing}} {{workflow_run_id}} {{dataset.name}} "
+	"{{dataset.id}} {{node.id}} {{node.title}} {{datasource_type}} {{document_name}}\"},{\"content\":5},"
+	"{\"content\":null},{\"content\":[\"x\"]},{\"content\":\"{{item.size}}\"},{\"content\":\"{{ item.name }}\"},"
+	"{\"content\":\"{{a}}{{b}}\"},{\"content\":\"{{ unclosed\"},{\"content\":\"}} {{\"},{\"content\":\"{{}}\"},"
+	"{\"content\":\"{{  }} \\u00e9\"},{\"content\":\"{{item.arr.1.x}}\"},"
+	"{\"content\":\"x{{item.arr}}y{{item.size}}z{{item.f}}{{item.t}}{{item.nul}}\"},{\"notcontent\":\"abc\"},"
+	"7,\"plain\",null,[1,2]]}",
+	"{\"total_segments\":1,\"preview\":{\"a\":{\"content\":\"xx\"},\"b\":{\"content\":\"{{document_name}}\"},"
+	"\"c\":\"{{item.chunk}}\"}}",
+	"\"{{item.out}}\"",
+	"\"{{inputs.out}}\"",
+	"{\"total_segments\":2.7,\"preview\":[{\"content\":\"abc\"}]}",
+	"{\"total_segments\":-1,\"preview\":[{\"content\":\"abc\"}]}",
+	"{\"total_segments\":1e12,\"preview\":[{\"content\":\"abc\"}]}",
+	"{\"total_segments\":\"x{{inputs.n}}\",\"preview\":[{\"content\":\"abc\"}]}",
+	"{\"total_segments\":\"{{missing}}\",\"preview\":\"{{missing}}\"}",
+	"null",
+	"{\"total_segments\":1,\"preview\":\"abc\"}",
+	"[{\"total_segments\":1}]",
+};
+
+START_TEST(test_segments_are_counted_as_template_render_gives_them)
+{
+	static const char *const items[] = {
+		"{\"reference\":\"r\",\"name\":\"report \\u00e9.pdf\",\"size\":123,\"chunks\":[{\"content\":\"c1 \\u00e9\"},"
+		"{\"content\":7},{\"x\":1},\"s\"],\"chunk\":{\"content\":\"chunk \\u00fc \\ud83c\\udf89\"},"
+		"\"arr\":[1,{\"x\":\"y\\u00e9\"}],\"f\":1.5,\"t\":true,\"nul\":null,\"out\":{\"total_segments\":1,"
+		"\"preview\":[{\"content\":\"{{document_name}} raw\"},{\"content\":\"plain \\u00fc\"}]}}",
+		"{\"name\":\"a\"}",
+		"{\"name\":null,\"chunks\":{\"k\":{\"content\":\"from an object\"}}}",
+		"{\"name\":42,\"chunks\":\"str\",\"out\":\"x\"}",
+		"{}",
+	};
+	static const char *const inputs[] = {
+		NULL,
+		"{\"n\":1,\"text\":\"h\\u00e9\",\"out\":{\"total_segments\":1,\"preview\":[{\"content\":\"{{inputs.text}}\"}]}}",
+		"{\"n\":3,\"text\":\"much longer text \\u00fc\"}",
+	};
+	char *dir = counts_dir();
+	size_t n = sizeof count_templates / sizeof *count_templates;
+	struct fixtures *set = load_counts(dir, count_templates, n);
+	for (size_t t = 0; t < n; t++)
+		for (size_t i = 0; i < sizeof items / sizeof *items; i++)
+			for (size_t k = 0; k < sizeof inputs / sizeof *inputs; k++)
+				assert_counts(set, t, items[i], inputs[k]);
+	fixtures_free(set);
+	remove_dir(dir);
+}
+END_TEST
+
+/* The counts depend on each document's own name: a cache per workflow and
+ * start node would give both the first one's. */
+START_TEST(test_each_document_counts_its_own_name)
+{
+	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
+	cJSON *items = parse("[{\"name\":\"a\"},{\"name\":\"quarterly-report.pdf\"},{\"name\":\"a\"}]");
+	char ids[3][IDS_UUID_LEN + 1] = { "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002",
+					  "00000000-0000-4000-8000-000000000003" };
+	struct published_run pr = {
+		.docs = docs, .fx = fx, .kb = kb, .wf = kb->pipeline->published, .start_node_id = FILE_NODE,
+		.datasource_type = "local_file", .batch = BATCH, .items = items, .first_position = 3,
+		.ids = (const char(*)[IDS_UUID_LEN + 1])ids, .created_ms = T0, .time_scale = 1.0,
+	};
+	published_record(&pr);
+	cJSON_Delete(items);
+	/* 85 + 96 + 85 characters around the name, three times */
+	unsigned long segments, average;
+	read_counts(DEMO_DOCS, ids[0], &segments, &average);
+	ck_assert_uint_eq(segments, 3);
+	ck_assert_uint_eq(average, (266 + 3 * 1) / 3);
+	read_counts(DEMO_DOCS, ids[1], &segments, &average);
+	ck_assert_uint_eq(average, (266 + 3 * 20) / 3);
+	read_counts(DEMO_DOCS, ids[2], &segments, &average);
+	ck_assert_uint_eq(average, (266 + 3 * 1) / 3);
+}
+END_TEST
+
+/* A reload brings new templates for the same ids: the counts follow. */
+START_TEST(test_counts_follow_a_reload)
+{
+	char *dir = counts_dir();
+	const char *before[] = { "{\"total_segments\":1,\"preview\":[{\"content\":\"{{document_name}}\"}]}" };
+	const char *after[] = { "{\"total_segments\":2,\"preview\":[{\"content\":\"{{document_name}}!!!!\"},"
+				"{\"content\":\"{{inputs.text}}\"}]}" };
+	struct fixtures *set = load_counts(dir, before, 1);
+	assert_counts(set, 0, "{\"name\":\"abcd\"}", "{\"text\":\"xy\"}");
+	unsigned long segments, average;
+	assert_counts(set, 0, "{\"name\":\"abcd\"}", NULL);
+	struct fixtures *reloaded = load_counts(dir, after, 1);
+	fixtures_free(set);
+	assert_counts(reloaded, 0, "{\"name\":\"abcd\"}", "{\"text\":\"xy\"}");
+	/* and by hand: 4 + 4, then 2, over 2 segments */
+	char kb_id[40];
+	COUNTS_KB(kb_id, 0);
+	const struct fx_kb *kb = fixtures_kb(reloaded, kb_id);
+	cJSON *items = parse("[{\"name\":\"abcd\"}]"), *inputs = parse("{\"text\":\"xy\"}");
+	char ids[1][IDS_UUID_LEN + 1] = { DOC_ID };
+	struct published_run pr = {
+		.docs = docs, .fx = reloaded, .kb = kb, .wf = kb->pipeline->published, .start_node_id = "ds",
+		.datasource_type = "local_file", .batch = BATCH, .items = items, .inputs = inputs, .first_position = 1,
+		.ids = (const char(*)[IDS_UUID_LEN + 1])ids, .created_ms = T0, .time_scale = 1.0,
+	};
+	published_record(&pr);
+	read_counts(kb_id, DOC_ID, &segments, &average);
+	ck_assert_uint_eq(segments, 2);
+	ck_assert_uint_eq(average, (8 + 2) / 2);
+	cJSON_Delete(items);
+	cJSON_Delete(inputs);
+	fixtures_free(reloaded);
+	remove_dir(dir);
+}
+END_TEST
+
+/* Each background run takes the random numbers a whole run takes (run id,
+ * task id, two execution seeds: six), at its first document, so that under
+ * --seed the ids that follow are what they always were. */
+START_TEST(test_background_runs_draw_what_a_run_draws)
+{
+	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
+	for (int runs = 1; runs <= 2; runs++) {
+		ids_seed(5);
+		for (int i = 0; i < 6 * runs; i++)
+			ids_random64();
+		char want[IDS_UUID_LEN + 1], got[IDS_UUID_LEN + 1];
+		ids_uuid4(want);
+		ids_seed(5);
+		/* two items on one run; with runs == 2, the second one's file is missing (a second run) */
+		cJSON *items = parse("[{\"reference\":\"up\",\"name\":\"a\"},{\"reference\":\"gone\",\"name\":\"b\"}]");
+		char ids[2][IDS_UUID_LEN + 1] = { "00000000-0000-4000-8000-000000000001",
+						  "00000000-0000-4000-8000-000000000002" };
+		struct stored_upload u = { .id = "up", .name = "b", .name_len = 1 };
+		snprintf(u.tenant_id, sizeof u.tenant_id, "%s", kb->workspace->id);
+		documents_add_upload(docs, &u);
+		struct published_run pr = {
+			.docs = docs, .fx = fx, .kb = kb, .wf = kb->pipeline->published, .start_node_id = FILE_NODE,
+			.datasource_type = "local_file", .batch = BATCH, .items = items,
+			.first_position = 3, .ids = (const char(*)[IDS_UUID_LEN + 1])ids, .created_ms = T0,
+			.time_scale = 1.0,
+		};
+		struct fixtures *strict = NULL;
+		if (runs == 2) { /* Demo Docs with strict_file_references */
+			char *dir = counts_dir(), cmd[512];
+			snprintf(cmd, sizeof cmd,
+				 "sed 's/\"documents\": 2,/\"documents\": 2, \"strict_file_references\": true,/' "
+				 "%s/demo.json > %s/demo.json",
+				 FIXTURES_DIR, dir);
+			ck_assert_int_eq(system(cmd), 0);
+			struct fx_problems p = { NULL, 0 };
+			ck_assert_int_eq(fixtures_load(dir, &strict, &p), 0);
+			remove_dir(dir);
+			pr.fx = strict;
+			pr.kb = fixtures_kb(strict, DEMO_DOCS);
+			pr.wf = pr.kb->pipeline->published;
+		}
+		published_record(&pr);
+		ids_uuid4(got);
+		ck_assert_str_eq(got, want);
+		cJSON_Delete(items);
+		documents_clear(docs);
+		fixtures_free(strict);
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("documents");
@@ -344,6 +651,10 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_batches_keep_creation_order_and_kb);
 	tcase_add_test(tc, test_documents_are_bounded_oldest_first);
 	tcase_add_test(tc, test_positions_continue_and_reset);
+	tcase_add_test(tc, test_segments_are_counted_as_template_render_gives_them);
+	tcase_add_test(tc, test_each_document_counts_its_own_name);
+	tcase_add_test(tc, test_counts_follow_a_reload);
+	tcase_add_test(tc, test_background_runs_draw_what_a_run_draws);
 	suite_add_tcase(s, tc);
 	return s;
 }
