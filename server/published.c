@@ -51,15 +51,14 @@ static void put_str(struct buf *out, const char *s)
 	json_write_string(out, s, strlen(s), JSON_PYDUMPS);
 }
 
-/* `"key": "value"` after a first member, as cJSON_AddStringToObject then
- * json.dumps would write it: a NULL value adds no member at all. */
-static void member_str(struct buf *out, const char *key, const char *v)
+/* `, "key": "value"` (sep_key is `, "key": `, keys being plain ASCII), as
+ * cJSON_AddStringToObject then json.dumps would write it: a NULL value adds
+ * no member at all. */
+static void member_str(struct buf *out, const char *sep_key, const char *v)
 {
 	if (!v)
 		return;
-	buf_puts(out, ", ");
-	put_str(out, key);
-	buf_puts(out, ": ");
+	buf_puts(out, sep_key);
 	put_str(out, v);
 }
 
@@ -85,9 +84,9 @@ void published_body(const struct fx_kb *kb, const char *batch, const char *datas
 	put_str(out, batch);
 	buf_puts(out, ", \"dataset\": {\"id\": ");
 	put_str(out, kb->id);
-	member_str(out, "name", kb->name);
-	member_str(out, "description", kb->description);
-	member_str(out, "chunk_structure", kb->chunk_structure);
+	member_str(out, ", \"name\": ", kb->name);
+	member_str(out, ", \"description\": ", kb->description);
+	member_str(out, ", \"chunk_structure\": ", kb->chunk_structure);
 	buf_puts(out, "}, \"documents\": [");
 	const cJSON *item;
 	unsigned pos = first_position;
@@ -109,7 +108,7 @@ void published_body(const struct fx_kb *kb, const char *batch, const char *datas
 			num[sizeof num - 1 - nlen++] = (char)('0' + v % 10);
 		buf_puts(out, "\", \"position\": ");
 		buf_append(out, num + sizeof num - nlen, (size_t)nlen);
-		member_str(out, "data_source_type", datasource_type);
+		member_str(out, ", \"data_source_type\": ", datasource_type);
 		buf_puts(out, ", \"data_source_info\": ");
 		if (strcmp(datasource_type, "online_drive")) {
 			json_write(out, item, JSON_PYDUMPS);
@@ -119,9 +118,7 @@ void published_body(const struct fx_kb *kb, const char *batch, const char *datas
 			cJSON_Delete(info);
 		}
 		buf_puts(out, ", \"name\": ");
-		cJSON *name = pipeline_document_name(datasource_type, item);
-		json_write(out, name, JSON_PYDUMPS);
-		cJSON_Delete(name);
+		put_name(out, pipeline_document_name_value(datasource_type, item), JSON_PYDUMPS);
 		buf_puts(out, ", \"indexing_status\": \"waiting\", \"error\": null, \"enabled\": true}");
 	}
 	buf_puts(out, "]}");
