@@ -12,6 +12,33 @@
 
 #include "json.h"
 
+/* Strings are hashed eight bytes at a time: FNV-1a, a byte at a time, over
+ * the ids and names each stored document is looked up or filed by (six or
+ * seven of them, mostly 36-byte uuids) was two thirds of storing it. Each
+ * word is mixed in with a multiply and a rotation (so that its high bytes
+ * reach the low bits too), then splitmix64's finalizer spreads the result
+ * over the low bits that pick a slot. */
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15u;
+	size_t n = strlen(s);
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h = (h << 31) | (h >> 33);
+	}
+	uint64_t w = (uint64_t)n << 56; /* the length tells "a" from "a\0" in the last word */
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * k;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
+	return h ^ (h >> 31);
+}
+
+#define HASH_SEED 14695981039346656037u
+
 /* ---- a small string-keyed hash map (keys owned) ---- */
 
 struct hnode {
@@ -27,10 +54,7 @@ struct hmap {
 
 static uint64_t hash(const char *s)
 {
-	uint64_t h = 14695981039346656037u; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
+	return hash_str(HASH_SEED, s);
 }
 
 static struct hnode **slot(struct hmap *m, const char *key)
@@ -66,20 +90,25 @@ static void hmap_grow(struct hmap *m)
 	m->cap = cap;
 }
 
-/* Adds or replaces. */
-static void hmap_put(struct hmap *m, const char *key, void *val)
+/* The entry of key, added with a NULL value when absent: one lookup for a
+ * read-then-update. */
+static struct hnode *hmap_entry(struct hmap *m, const char *key)
 {
 	if (m->n + 1 > m->cap)
 		hmap_grow(m);
 	struct hnode **p = slot(m, key);
-	if (*p) {
-		(*p)->val = val;
-		return;
+	if (!*p) {
+		*p = xmalloc(sizeof **p);
+		**p = (struct hnode){ xstrdup(key), NULL, NULL };
+		m->n++;
 	}
-	struct hnode *e = xmalloc(sizeof *e);
-	*e = (struct hnode){ xstrdup(key), val, NULL };
-	*p = e;
-	m->n++;
+	return *p;
+}
+
+/* Adds or replaces. */
+static void hmap_put(struct hmap *m, const char *key, void *val)
+{
+	hmap_entry(m, key)->val = val;
 }
 
 static void hmap_del(struct hmap *m, const char *key)
@@ -149,23 +178,14 @@ struct dtab {
 	size_t cap, n; /* cap: a power of two, or 0 */
 };
 
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
-#define FNV_BASIS 14695981039346656037u
-
 static uint64_t id_hash(const struct doc *x)
 {
-	return hash_str(FNV_BASIS, x->id);
+	return hash_str(HASH_SEED, x->id);
 }
 
 static uint64_t batch_hash2(const char *kb_id, const char *batch)
 {
-	return hash_str(hash_str(FNV_BASIS, kb_id) * 31, batch);
+	return hash_str(hash_str(HASH_SEED, kb_id) * 31, batch);
 }
 
 static uint64_t batch_hash(const struct doc *x)
@@ -232,7 +252,7 @@ static struct doc *dtab_find_id(const struct dtab *t, const char *id)
 	if (!t->cap)
 		return NULL;
 	size_t mask = t->cap - 1;
-	for (size_t i = (size_t)hash_str(FNV_BASIS, id) & mask; t->slots[i]; i = (i + 1) & mask)
+	for (size_t i = (size_t)hash_str(HASH_SEED, id) & mask; t->slots[i]; i = (i + 1) & mask)
 		if (!strcmp(t->slots[i]->id, id))
 			return t->slots[i];
 	return NULL;
@@ -283,11 +303,6 @@ struct documents *documents_new(void)
 	return d;
 }
 
-static void interned_free(void *p)
-{
-	free(p);
-}
-
 static void upload_free(void *p)
 {
 	struct upload *x = p;
@@ -304,7 +319,7 @@ static void clear_locked(struct documents *d)
 		free(d->ring[(d->ring_head + i) % DOCUMENTS_MAX]);
 	dtab_free(&d->batches);
 	dtab_free(&d->by_id);
-	hmap_clear(&d->interned, interned_free);
+	hmap_clear(&d->interned, NULL); /* values are their own keys */
 	free(d->ring);
 	d->ring = NULL;
 	d->ring_head = d->ring_n = d->bytes = 0;
@@ -355,11 +370,10 @@ void documents_free(struct documents *d)
 unsigned documents_reserve_positions(struct documents *d, const struct fx_kb *kb, unsigned n)
 {
 	pthread_mutex_lock(&d->lock);
-	uintptr_t next = (uintptr_t)hmap_get(&d->positions, kb->id);
-	if (!next)
-		next = (uintptr_t)kb->initial_documents + 1;
+	struct hnode *e = hmap_entry(&d->positions, kb->id);
+	uintptr_t next = e->val ? (uintptr_t)e->val : (uintptr_t)kb->initial_documents + 1;
 	unsigned first = (unsigned)next;
-	hmap_put(&d->positions, kb->id, (void *)(next + n));
+	e->val = (void *)(next + n);
 	pthread_mutex_unlock(&d->lock);
 	return first;
 }
@@ -408,12 +422,10 @@ static const char *intern_locked(struct documents *d, const char *s)
 {
 	if (!s)
 		return NULL;
-	char *v = hmap_get(&d->interned, s);
-	if (!v) {
-		v = xstrdup(s);
-		hmap_put(&d->interned, v, v);
-	}
-	return v;
+	struct hnode *e = hmap_entry(&d->interned, s);
+	if (!e->val)
+		e->val = e->key;
+	return e->val;
 }
 
 /* Forgets the oldest document. */

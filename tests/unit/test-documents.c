@@ -328,6 +328,46 @@ START_TEST(test_positions_continue_and_reset)
 }
 END_TEST
 
+/* Every document is found by its id and its batch, whichever byte tells
+ * them apart (the store hashes eight bytes at a time, the last word
+ * shorter), and positions are kept per knowledge base. */
+START_TEST(test_documents_are_found_whatever_byte_differs)
+{
+	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS), *other = fixtures_kb(fx, FLAKY);
+	char ids[IDS_UUID_LEN][IDS_UUID_LEN + 1], batches[IDS_UUID_LEN][21];
+	for (int i = 0; i < IDS_UUID_LEN; i++) {
+		snprintf(ids[i], sizeof ids[i], "%s", "00000000-0000-4000-8000-000000000000");
+		ids[i][i] = ids[i][i] == '-' ? '+' : '1';
+		snprintf(batches[i], sizeof batches[i], "%s", "20260412132000000000");
+		batches[i][i % 20] = (char)('a' + i / 20);
+		struct doc_new dn = { .id = ids[i], .kb_id = i % 2 ? kb->id : other->id, .batch = batches[i],
+				      .datasource_type = "local_file", .name_json = "\"n\"", .source_info_json = "{}",
+				      .created_by = "o", .doc_form = i % 3 ? "text_model" : "qa_model",
+				      .outcome = DOC_STAYS_WAITING };
+		documents_add(docs, &dn);
+	}
+	for (int i = 0; i < IDS_UUID_LEN; i++) {
+		const char *k = i % 2 ? DEMO_DOCS : FLAKY;
+		ck_assert_msg(documents_exists(docs, k, ids[i]), "%s", ids[i]);
+		ck_assert(!documents_exists(docs, i % 2 ? FLAKY : DEMO_DOCS, ids[i]));
+		buf_reset(&out);
+		ck_assert_int_eq(documents_get(docs, k, ids[i], T0, DOC_META_ALL, &out), 0);
+		ck_assert_msg(strstr(out.data, i % 3 ? "\"doc_form\":\"text_model\"" : "\"doc_form\":\"qa_model\""), "%s",
+			      out.data);
+		buf_reset(&out);
+		ck_assert_int_eq(documents_batch_status(docs, k, batches[i], T0, &out), 0);
+		ck_assert_msg(!strncmp(out.data, "{\"data\":[{\"id\":\"", 16) && !strncmp(out.data + 16, ids[i], IDS_UUID_LEN),
+			      "%s: %s", batches[i], out.data);
+		ck_assert_msg(!strstr(out.data, "},{"), "one document in batch %s: %s", batches[i], out.data);
+	}
+	ck_assert(!documents_exists(docs, DEMO_DOCS, "00000000-0000-4000-8000-000000000000"));
+	ck_assert_uint_eq(documents_reserve_positions(docs, kb, 2), 3);
+	ck_assert_uint_eq(documents_reserve_positions(docs, other, 1), 1);
+	ck_assert_uint_eq(documents_reserve_positions(docs, kb, 1), 5);
+	ck_assert_uint_eq(documents_reserve_positions(docs, other, 1), 2);
+}
+END_TEST
+
 /* ---- segment counts: read off the templates, as template_render gives them ---- */
 
 /* A fixture set in a temporary directory: one workspace and a knowledge
@@ -651,6 +691,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_batches_keep_creation_order_and_kb);
 	tcase_add_test(tc, test_documents_are_bounded_oldest_first);
 	tcase_add_test(tc, test_positions_continue_and_reset);
+	tcase_add_test(tc, test_documents_are_found_whatever_byte_differs);
 	tcase_add_test(tc, test_segments_are_counted_as_template_render_gives_them);
 	tcase_add_test(tc, test_each_document_counts_its_own_name);
 	tcase_add_test(tc, test_counts_follow_a_reload);
