@@ -12,6 +12,7 @@
 #include "ids.h"
 #include "json.h"
 #include "pipeline.h"
+#include "template.h"
 
 #ifndef FIXTURES_DIR
 #error "FIXTURES_DIR must name the bundled fixtures"
@@ -518,6 +519,84 @@ START_TEST(test_pipeline_blocking_body_is_json_dumps_in_dify_key_order)
 }
 END_TEST
 
+/* The blocking body as it used to be made: a cJSON tree of the answer, the
+ * graph's outputs rendered by template_render, then json.dumps. */
+static char *blocking_body_from_a_tree(const struct run *r)
+{
+	cJSON *b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "task_id", r->task_id);
+	cJSON_AddStringToObject(b, "workflow_run_id", r->id);
+	cJSON *d = cJSON_AddObjectToObject(b, "data");
+	cJSON_AddStringToObject(d, "id", r->id);
+	cJSON_AddStringToObject(d, "workflow_id", r->wf->id);
+	cJSON_AddStringToObject(d, "status", run_status_name(r->status));
+	cJSON *outputs = NULL;
+	for (size_t i = r->n_steps; r->status != RUN_FAILED && !outputs && i-- > 0;) {
+		const struct run_step *s = &r->steps[i];
+		if (strcmp(s->node->type, "knowledge-index"))
+			continue;
+		struct template_ctx c = {
+			.item = r->item, .inputs = r->inputs, .datasource_type = r->datasource_type,
+			.document_name = r->document_name, .dataset_id = r->kb->id, .dataset_name = r->kb->name,
+			.workflow_run_id = r->id, .node_id = s->node->id, .node_title = s->node->title,
+		};
+		outputs = s->status == STEP_EXCEPTION ? template_render(s->node->fail->default_outputs, &c)
+						      : template_render(s->node->outputs, &c);
+		if (!outputs)
+			outputs = cJSON_CreateObject();
+	}
+	cJSON_AddItemToObject(d, "outputs", outputs ? outputs : cJSON_CreateObject());
+	if (r->error)
+		cJSON_AddStringToObject(d, "error", r->error);
+	else
+		cJSON_AddNullToObject(d, "error");
+	cJSON_AddItemToObject(d, "elapsed_time", json_float((double)r->total_ms / 1000.0));
+	cJSON_AddItemToObject(d, "total_tokens", json_int(r->total_tokens));
+	cJSON_AddItemToObject(d, "total_steps", json_int((long long)r->n_steps));
+	cJSON_AddItemToObject(d, "created_at", json_int(r->created_at_ms / 1000));
+	cJSON_AddItemToObject(d, "finished_at", json_int((r->created_at_ms + (int64_t)r->total_ms) / 1000));
+	char *text = json_print(b, JSON_PYDUMPS, NULL);
+	cJSON_Delete(b);
+	return text;
+}
+
+static void assert_blocking_body(struct run *r)
+{
+	struct buf b = BUF_INIT;
+	run_blocking_body(r, &b);
+	char *want = blocking_body_from_a_tree(r);
+	ck_assert_str_eq(b.data, want);
+	free(want);
+	buf_free(&b);
+	run_free(r);
+}
+
+/* The body is written directly: the same bytes as the tree it replaced, for
+ * runs that succeed, fail, go on after an exception, or never start. */
+START_TEST(test_pipeline_blocking_body_is_the_tree_it_replaced)
+{
+	static const char *const items[] = {
+		REPORT_ITEM,
+		"{\"name\":\"r\\u00e9sum\\u00e9 \\ud83c\\udf89 \\\"q\\\"/\\\\.pdf\",\"size\":1.5}",
+		"{\"name\":null}",
+		"{}",
+	};
+	for (size_t i = 0; i < sizeof items / sizeof *items; i++) {
+		assert_blocking_body(run_from(DEMO_DOCS, FILE_UPLOAD, "local_file", items[i], NULL, T0));
+		assert_blocking_body(run_from(DEMO_DOCS, FILE_UPLOAD, "local_file", items[i], NULL, -1500));
+		assert_blocking_body(run_from(FLAKY, FILE_UPLOAD, "local_file", items[i], NULL, T0));
+		assert_blocking_body(run_from(FALLBACK, FILE_UPLOAD, "local_file", items[i], NULL, T0));
+		assert_blocking_body(run_from(DEMO_DOCS, "17508", "local_file", items[i], NULL, T0));
+	}
+	assert_blocking_body(run_from(DEMO_DOCS, JINA, "website_crawl",
+				      "{\"source_url\":\"https://docs.dify.ai/\",\"title\":\"Dify \\u00e9\",\"content\":\"# x\"}",
+				      "{\"jina_url\":\"https://docs.dify.ai/\",\"jina_limit\":3}", T0));
+	assert_blocking_body(run_from(DEMO_DOCS, NOTION, "online_document",
+				      "{\"workspace_id\":\"w\",\"page\":{\"page_id\":\"p\",\"page_name\":\"P\\u00e4ge\"}}",
+				      NULL, T0));
+}
+END_TEST
+
 /* ---- ids ---- */
 
 START_TEST(test_pipeline_ids_repeat_under_the_same_seed)
@@ -634,6 +713,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_pipeline_workflow_finished_has_the_wire_keys_in_order);
 	tcase_add_test(tc, test_pipeline_takes_times_from_created_at_ms);
 	tcase_add_test(tc, test_pipeline_blocking_body_is_json_dumps_in_dify_key_order);
+	tcase_add_test(tc, test_pipeline_blocking_body_is_the_tree_it_replaced);
 	tcase_add_test(tc, test_pipeline_ids_repeat_under_the_same_seed);
 	suite_add_tcase(s, tc);
 
