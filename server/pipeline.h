@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "fixtures.h"
 #include "ids.h"
+#include "json.h"
+#include "template.h"
 
 enum run_status { RUN_SUCCEEDED, RUN_FAILED, RUN_PARTIAL_SUCCEEDED };
 enum step_status { STEP_SUCCEEDED, STEP_FAILED, STEP_EXCEPTION };
@@ -79,6 +81,7 @@ struct run {
 	int64_t created_at_ms;
 	const struct run_step *steps;  /* shared with every run of the same plan */
 	size_t n_steps;
+	size_t index_step;             /* the last knowledge-index step; n_steps when none ran */
 	size_t n_events;               /* workflow_started, 2 per step, workflow_finished; or 1 error */
 	uint64_t exec_seed[2];         /* node execution ids derive from these */
 	enum run_status status;
@@ -108,6 +111,16 @@ void run_step_exec_id(const struct run *r, size_t i, char out[IDS_UUID_LEN + 1])
 void run_event_json(const struct run *r, size_t i, struct buf *out);
 /* The draft blocking body (json.dumps bytes, wire.md §7.2). */
 void run_blocking_body(const struct run *r, struct buf *out);
+
+/* template_render(tpl, c) written as JSON in style without building it:
+ * the same bytes as json_write of the rendered tree (null for a NULL tpl). */
+void pipeline_write_rendered(struct buf *out, const cJSON *tpl, const struct template_ctx *c, enum json_style style);
+/* What a document's knowledge-index outputs report, read off template_render
+ * (outputs, c) without building it: total_segments when it is a number >= 0
+ * (capped to 32 bits), else 0, and the characters (code points) of the
+ * string "content" of each member of "preview". */
+void pipeline_index_counts(const cJSON *outputs, const struct template_ctx *c, unsigned *segments,
+			   unsigned long *chars);
 
 /* Dify's document name for an item: local_file/online_drive "name",
  * online_document "page.page_name", website_crawl "title"; "untitled" when

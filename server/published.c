@@ -136,237 +136,6 @@ static uint64_t scaled(uint64_t ms, double scale)
 	return (uint64_t)((double)ms * scale + 0.5);
 }
 
-/* Characters (code points) of UTF-8 bytes: the bytes that do not continue a
- * character (10xxxxxx), counted eight at a time. */
-static unsigned long chars_n(const char *s, size_t n)
-{
-	const uint64_t high = 0x8080808080808080u, ones = 0x0101010101010101u;
-	unsigned long count = n;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		uint64_t cont = (w & ~(w << 1) & high) >> 7; /* 1 in each continuation byte */
-		count -= (unsigned long)((cont * ones) >> 56);
-	}
-	for (; i < n; i++)
-		count -= ((unsigned char)s[i] & 0xc0) == 0x80;
-	return count;
-}
-
-static unsigned long chars(const char *s)
-{
-	return chars_n(s, strlen(s));
-}
-
-/* ---- segments, counted without rendering ----
- *
- * A completed document reports total_segments and the characters of the
- * preview chunks of its knowledge-index node's outputs, as its run renders
- * them. Rendering the outputs (template_render), reading the tree back and
- * freeing it took 15,000 of the 27,000 instructions of recording a
- * document (callgrind). The two numbers are read off the template instead,
- * rendering nothing: the placeholders that matter are looked up, and
- * strings with placeholders inside are counted piece by piece. This follows
- * template.c's rules exactly (which placeholder is found, a string that is
- * exactly one placeholder takes the value's type, the text of other values)
- * and must change with them; test-documents.c checks it against
- * template_render. The counts are not cached: templates may echo any member
- * of the item, the inputs or the run id, not only the document's name, and
- * names rarely repeat. */
-
-/* A value of the rendered outputs, unrendered: a template node still to
- * render (tpl), a value taken from the item or the inputs (val), or one of
- * the context's strings (str). All NULL: a missing value (null). */
-struct lazy {
-	const cJSON *tpl, *val;
-	const char *str;
-};
-
-/* template.c's walk: a dotted path (a.b.c) into obj, numeric keys indexing
- * arrays, the last of duplicate keys winning. */
-static const cJSON *walk(const cJSON *obj, const char *path, size_t len)
-{
-	while (obj && len) {
-		const char *dot = memchr(path, '.', len);
-		size_t seg = dot ? (size_t)(dot - path) : len;
-		const cJSON *next = NULL;
-		if (cJSON_IsObject(obj)) {
-			for (const cJSON *c = obj->child; c; c = c->next)
-				if (c->string && strlen(c->string) == seg && !memcmp(c->string, path, seg))
-					next = c;
-		} else if (cJSON_IsArray(obj) && seg && seg < 10) {
-			char idx[12];
-			memcpy(idx, path, seg);
-			idx[seg] = '\0';
-			char *end;
-			long i = strtol(idx, &end, 10);
-			if (!*end && i >= 0)
-				next = cJSON_GetArrayItem(obj, (int)i);
-		}
-		obj = next;
-		if (!dot)
-			break;
-		len -= seg + 1;
-		path = dot + 1;
-	}
-	return obj;
-}
-
-static bool is(const char *p, size_t n, const char *name)
-{
-	return strlen(name) == n && !memcmp(p, name, n);
-}
-
-static bool has_prefix(const char *p, size_t n, const char *prefix, size_t *plen)
-{
-	*plen = strlen(prefix);
-	return n >= *plen && !memcmp(p, prefix, *plen);
-}
-
-/* template.c's lookup, borrowing instead of copying. */
-static struct lazy lookup(const char *p, size_t n, const struct template_ctx *c)
-{
-	size_t pl;
-	if (is(p, n, "item"))
-		return (struct lazy){ .val = c->item };
-	if (has_prefix(p, n, "item.", &pl))
-		return (struct lazy){ .val = walk(c->item, p + pl, n - pl) };
-	if (is(p, n, "inputs"))
-		return (struct lazy){ .val = c->inputs };
-	if (has_prefix(p, n, "inputs.", &pl))
-		return (struct lazy){ .val = walk(c->inputs, p + pl, n - pl) };
-	const char *str = NULL;
-	if (is(p, n, "datasource_type"))
-		str = c->datasource_type;
-	else if (is(p, n, "document_name"))
-		str = c->document_name;
-	else if (is(p, n, "dataset.id"))
-		str = c->dataset_id;
-	else if (is(p, n, "dataset.name"))
-		str = c->dataset_name;
-	else if (is(p, n, "workflow_run_id"))
-		str = c->workflow_run_id;
-	else if (is(p, n, "node.id"))
-		str = c->node_id;
-	else if (is(p, n, "node.title"))
-		str = c->node_title;
-	return (struct lazy){ .str = str };
-}
-
-/* template.c's next_placeholder: the next "{{ path }}" at or after s, spaces
- * inside trimmed. */
-static bool next_placeholder(const char *s, const char **ret_open, const char **ret_close, const char **ret_path,
-			     size_t *ret_len)
-{
-	const char *open = strstr(s, "{{");
-	if (!open)
-		return false;
-	const char *close = strstr(open + 2, "}}");
-	if (!close)
-		return false;
-	const char *p = open + 2, *e = close;
-	while (p < e && *p == ' ')
-		p++;
-	while (e > p && e[-1] == ' ')
-		e--;
-	*ret_open = open;
-	*ret_close = close + 2;
-	*ret_path = p;
-	*ret_len = (size_t)(e - p);
-	return true;
-}
-
-/* What template node tpl renders to: a string that is exactly one
- * placeholder is that value; anything else is still to render. */
-static struct lazy resolve(const cJSON *tpl, const struct template_ctx *c)
-{
-	const char *open, *close, *path;
-	size_t len;
-	if (cJSON_IsString(tpl) && next_placeholder(tpl->valuestring, &open, &close, &path, &len) &&
-	    open == tpl->valuestring && !*close)
-		return lookup(path, len, c);
-	return (struct lazy){ .tpl = tpl };
-}
-
-/* The node that has v's JSON type: the template node (once resolved, a
- * template renders to its own type) or the value; NULL for a context
- * string or a missing value. */
-static const cJSON *lazy_node(const struct lazy *v)
-{
-	return v->tpl ? v->tpl : v->val;
-}
-
-/* Member key of the rendered object v (json_get: the first with that key). */
-static struct lazy member(const struct lazy *v, const char *key, const struct template_ctx *c)
-{
-	const cJSON *m = json_get(lazy_node(v), key);
-	return v->tpl ? resolve(m, c) : (struct lazy){ .val = m };
-}
-
-/* Characters of a value written into a string: compact JSON (orjson). */
-static unsigned long json_chars(const cJSON *v, struct buf *scratch)
-{
-	buf_reset(scratch);
-	json_write(scratch, v, JSON_ORJSON);
-	return chars_n(scratch->data, scratch->len);
-}
-
-/* Characters of the rendered string s (template.c's render_string: text
- * between placeholders as written, then each value: a string as it is,
- * another value as compact JSON, a missing one as nothing). s is not exactly
- * one placeholder (resolve took those). */
-static unsigned long rendered_chars(const char *s, const struct template_ctx *c, struct buf *scratch)
-{
-	const char *open, *close, *path;
-	size_t len;
-	unsigned long n = 0;
-	while (next_placeholder(s, &open, &close, &path, &len)) {
-		n += chars_n(s, (size_t)(open - s));
-		struct lazy v = lookup(path, len, c);
-		if (v.str)
-			n += chars(v.str);
-		else if (cJSON_IsString(v.val))
-			n += chars(v.val->valuestring);
-		else if (v.val)
-			n += json_chars(v.val, scratch);
-		s = close;
-	}
-	return n + chars(s);
-}
-
-/* The characters of v when it renders to a string; 0 otherwise. */
-static unsigned long string_chars(const struct lazy *v, const struct template_ctx *c, struct buf *scratch)
-{
-	if (v->str)
-		return chars(v->str);
-	if (cJSON_IsString(v->val))
-		return chars(v->val->valuestring);
-	if (cJSON_IsString(v->tpl))
-		return rendered_chars(v->tpl->valuestring, c, scratch);
-	return 0;
-}
-
-/* total_segments and the characters of the preview chunks' "content", as
- * read from template_render(outputs, c): a number >= 0 for the one (capped
- * to 32 bits), strings for the other. */
-static void count_segments(const cJSON *outputs, const struct template_ctx *c, struct buf *scratch,
-			   struct doc_new *dn)
-{
-	struct lazy out = resolve(outputs, c);
-	struct lazy total = member(&out, "total_segments", c);
-	const cJSON *t = lazy_node(&total);
-	if (cJSON_IsNumber(t) && t->valuedouble >= 0)
-		dn->segments = t->valuedouble > 4294967295.0 ? 4294967295u : (unsigned)t->valuedouble;
-	struct lazy preview = member(&out, "preview", c);
-	const cJSON *pv = lazy_node(&preview);
-	for (const cJSON *e = pv ? pv->child : NULL; e; e = e->next) { /* cJSON_ArrayForEach */
-		struct lazy chunk = preview.tpl ? resolve(e, c) : (struct lazy){ .val = e };
-		struct lazy content = member(&chunk, "content", c);
-		dn->word_count += string_chars(&content, c, scratch);
-	}
-}
-
 /* A background run as its documents need it: the shared plan (NULL when the
  * start node is not in the graph) and the run's id, which templates may
  * echo. Drawn at the first document that uses it, as the run used to be. */
@@ -378,7 +147,7 @@ struct background {
 };
 
 static void record(const struct published_run *p, const struct background *bg, const cJSON *item, size_t i,
-		   struct buf *text, struct buf *scratch)
+		   struct buf *text)
 {
 	const struct fx_kb *kb = p->kb;
 	/* The item as stored: only online_drive items are rewritten. */
@@ -434,7 +203,11 @@ static void record(const struct published_run *p, const struct background *bg, c
 			.node_id = nd->id,
 			.node_title = nd->title,
 		};
-		count_segments(nd->outputs, &c, scratch, &dn);
+		/* Read off the template, not rendered (pipeline.c says why), and
+		 * not cached: templates may echo any member of the item, the
+		 * inputs or the run id, not only the name, and names rarely
+		 * repeat. */
+		pipeline_index_counts(nd->outputs, &c, &dn.segments, &dn.word_count);
 	}
 	dn.index_start_due_ms = scaled(dn.index_start_ms, p->time_scale);
 	dn.end_due_ms = scaled(dn.end_ms, p->time_scale);
@@ -446,7 +219,7 @@ void published_record(const struct published_run *p)
 {
 	bool strict = !strcmp(p->datasource_type, "local_file") && strict_files(p->kb);
 	struct background run = { .wf = p->wf }, missing = { .wf = NULL };
-	struct buf text = BUF_INIT, scratch = BUF_INIT;
+	struct buf text = BUF_INIT;
 	const cJSON *item;
 	size_t i = 0;
 	cJSON_ArrayForEach(item, p->items) {
@@ -461,8 +234,7 @@ void published_record(const struct published_run *p)
 			bg->plan = pipeline_plan(bg->wf, p->start_node_id);
 			bg->drawn = true;
 		}
-		record(p, bg, item, i++, &text, &scratch);
+		record(p, bg, item, i++, &text);
 	}
 	buf_free(&text);
-	buf_free(&scratch);
 }
