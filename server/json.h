@@ -10,7 +10,11 @@
  * than a double print back exactly; floats carry JSON_FLOAT_FLAG in `type`
  * (1 and 1.0 differ in Python: repr, type name and output).
  *
- * Writing has three styles, one per Python serializer on the wire. */
+ * Writing has three styles, one per Python serializer on the wire.
+ *
+ * The module's files: json_parse.c (the parser), json_write.c (the writers),
+ * json_node.c (node blocks, builders, json_get), json_arena.c (the arena),
+ * json_utf8.c; json_internal.h is what they share. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
