@@ -112,16 +112,6 @@ void run_event_json(const struct run *r, size_t i, struct buf *out);
 /* The draft blocking body (json.dumps bytes, wire.md §7.2). */
 void run_blocking_body(const struct run *r, struct buf *out);
 
-/* template_render(tpl, c) written as JSON in style without building it:
- * the same bytes as json_write of the rendered tree (null for a NULL tpl). */
-void pipeline_write_rendered(struct buf *out, const cJSON *tpl, const struct template_ctx *c, enum json_style style);
-/* What a document's knowledge-index outputs report, read off template_render
- * (outputs, c) without building it: total_segments when it is a number >= 0
- * (capped to 32 bits), else 0, and the characters (code points) of the
- * string "content" of each member of "preview". */
-void pipeline_index_counts(const cJSON *outputs, const struct template_ctx *c, unsigned *segments,
-			   unsigned long *chars);
-
 /* Dify's document name for an item: local_file/online_drive "name",
  * online_document "page.page_name", website_crawl "title"; "untitled" when
  * absent. Returns a new cJSON (a string, or null for an explicit null). */

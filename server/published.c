@@ -203,11 +203,11 @@ static void record(const struct published_run *p, const struct background *bg, c
 			.node_id = nd->id,
 			.node_title = nd->title,
 		};
-		/* Read off the template, not rendered (pipeline.c says why), and
+		/* Read off the template, not rendered (template.c says why), and
 		 * not cached: templates may echo any member of the item, the
 		 * inputs or the run id, not only the name, and names rarely
 		 * repeat. */
-		pipeline_index_counts(nd->outputs, &c, &dn.segments, &dn.word_count);
+		template_index_counts(nd->outputs, &c, &dn.segments, &dn.word_count);
 	}
 	dn.index_start_due_ms = scaled(dn.index_start_ms, p->time_scale);
 	dn.end_due_ms = scaled(dn.end_ms, p->time_scale);

@@ -3,6 +3,9 @@
 #pragma once
 #include <cjson/cJSON.h>
 
+#include "buf.h"
+#include "json.h"
+
 struct template_ctx {
 	const cJSON *item;            /* the datasource_info_list item (may be NULL) */
 	const cJSON *inputs;          /* validated pipeline inputs (may be NULL) */
@@ -18,3 +21,13 @@ struct template_ctx {
  * placeholders inside longer strings become text (strings raw, other values
  * as compact JSON, missing as ""). NULL tpl gives NULL. */
 cJSON *template_render(const cJSON *tpl, const struct template_ctx *ctx);
+
+/* template_render(tpl, c) written as JSON in style without building it:
+ * the same bytes as json_write of the rendered tree (null for a NULL tpl). */
+void template_write(struct buf *out, const cJSON *tpl, const struct template_ctx *c, enum json_style style);
+/* What a document's knowledge-index outputs report, read off
+ * template_render(outputs, c) without building it: total_segments when it
+ * is a number >= 0 (capped to 32 bits), else 0, and the characters (code
+ * points) of the string "content" of each member of "preview". */
+void template_index_counts(const cJSON *outputs, const struct template_ctx *c, unsigned *segments,
+			   unsigned long *chars);

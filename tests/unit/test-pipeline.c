@@ -640,118 +640,6 @@ START_TEST(test_pipeline_blocking_body_of_a_run_failing_after_indexing)
 }
 END_TEST
 
-/* ---- templates written and counted without rendering ---- */
-
-static const char *const rendered_templates[] = {
-	"\"plain \\u00e9 \\ud83c\\udf89 \\\"q\\\" \\\\ / \\u0001\"",
-	"\"{{item}}\"", "\"{{ item }}\"", "\"{{item.name}}\"", "\"{{item.size}}\"", "\"{{item.ratio}}\"",
-	"\"{{item.big}}\"", "\"{{item.ok}}\"", "\"{{item.none}}\"", "\"{{item.page}}\"", "\"{{item.tags.2.z}}\"",
-	"\"{{item.tags.9}}\"", "\"{{inputs}}\"", "\"{{inputs.x}}\"", "\"{{missing}}\"", "\"{{}}\"", "\"{{  }}\"",
-	"\"{{document_name}}\"", "\"{{datasource_type}}\"", "\"{{dataset.id}}\"", "\"{{dataset.name}}\"",
-	"\"{{workflow_run_id}}\"", "\"{{node.id}}\"", "\"{{node.title}}\"",
-	"\"a {{item}} b {{inputs}} c {{item.size}}{{item.ratio}}{{item.ok}}{{item.none}}{{missing}} {{dataset.name}} "
-	"{{node.title}} {{document_name}}: \\u00fc\"",
-	"\"{{a}}{{b}}\"", "\"{{ unclosed\"", "\"}} {{\"", "\"x {{item.name}\"", "\"{{item.name}} \"",
-	"{}", "[]", "null", "true", "false", "0", "-1.5", "1e300", "12345678901234567890", "2.0",
-	"{\"a\":\"{{item.name}}\",\"b\":[\"{{item.tags}}\",{\"c\":\"x{{inputs.x}}y\"},[],{}],\"\\u00e9\":null,"
-	"\"d\":{\"e\":{\"f\":\"{{item.page.page_name}}\"}},\"n\":3,\"g\":\"{{item.ratio}}\"}",
-	"{\"chunk_structure\":\"text_model\",\"preview\":[{\"content\":\"{{document_name}}: Overview.\"}],"
-	"\"qa_preview\":[],\"total_segments\":3}",
-};
-
-/* Every template written by pipeline_write_rendered gives json_write's bytes
- * of template_render's tree, in all three styles and over contexts with
- * missing pieces. */
-START_TEST(test_pipeline_writes_templates_as_rendered)
-{
-	cJSON *item = parse("{\"reference\":\"a1b2\",\"name\":\"report \\\"Q3\\\" \\u00e9.pdf\",\"size\":48213,"
-			    "\"ratio\":1.5,\"big\":18446744073709551615,\"ok\":true,\"none\":null,"
-			    "\"page\":{\"page_id\":\"p-1\",\"page_name\":\"Shipping \\ud83d\\udce6\"},"
-			    "\"tags\":[\"x\",\"y\",{\"z\":1}]}");
-	cJSON *inputs = parse("{\"x\":\"ex/\\u00e9\",\"n\":1024,\"f\":0.25}");
-	struct template_ctx full = {
-		.item = item, .inputs = inputs, .datasource_type = "local_file", .document_name = "report.pdf",
-		.dataset_id = DEMO_DOCS, .dataset_name = "Demo \\ Docs", .workflow_run_id = "5b1f3c2a",
-		.node_id = KNOWLEDGE_BASE, .node_title = "Knowledge \"Base\"",
-	};
-	struct template_ctx sparse = { .datasource_type = "website_crawl", .document_name = "" };
-	const struct template_ctx *ctxs[] = { &full, &sparse };
-	enum json_style styles[] = { JSON_UJSON, JSON_PYDUMPS, JSON_ORJSON };
-	for (size_t t = 0; t < sizeof rendered_templates / sizeof *rendered_templates; t++) {
-		cJSON *tpl = parse(rendered_templates[t]);
-		for (size_t k = 0; k < 2; k++) {
-			for (size_t st = 0; st < 3; st++) {
-				cJSON *tree = template_render(tpl, ctxs[k]);
-				struct buf want = BUF_INIT, got = BUF_INIT;
-				json_write(&want, tree, styles[st]);
-				pipeline_write_rendered(&got, tpl, ctxs[k], styles[st]);
-				ck_assert_msg(!strcmp(got.data, want.data), "template %s, context %zu, style %zu:\n got  %s\n want %s",
-					      rendered_templates[t], k, st, got.data, want.data);
-				buf_free(&want);
-				buf_free(&got);
-				cJSON_Delete(tree);
-			}
-		}
-		cJSON_Delete(tpl);
-	}
-	struct buf b = BUF_INIT;
-	pipeline_write_rendered(&b, NULL, &full, JSON_PYDUMPS);
-	ck_assert_str_eq(b.data, "null");
-	buf_free(&b);
-	cJSON_Delete(item);
-	cJSON_Delete(inputs);
-}
-END_TEST
-
-/* pipeline_index_counts reads what template_render's tree says: outputs
- * whose total_segments and preview come from the template, the item or the
- * inputs, whole or in pieces. */
-START_TEST(test_pipeline_counts_segments_as_rendered)
-{
-	static const char *const outputs[] = {
-		"{\"total_segments\":3,\"preview\":[{\"content\":\"{{document_name}}: \\u00dcberblick \\ud83c\\udf89\"},"
-		"{\"content\":\"{{item}}|{{inputs}}|{{item.size}}|{{missing}}|{{node.title}}\"},{\"content\":5},"
-		"{\"content\":\"{{item.size}}\"},{\"content\":\"{{item.name}}\"},{\"x\":\"y\"},\"{{item.chunk}}\",7,null]}",
-		"{\"total_segments\":\"{{inputs.n}}\",\"preview\":\"{{item.chunks}}\"}",
-		"{\"total_segments\":\"{{item.name}}\",\"preview\":{\"a\":{\"content\":\"xy\"},\"b\":\"{{item.chunk}}\"}}",
-		"\"{{item.out}}\"", "\"{{inputs}}\"", "null", "[]", "\"x\"",
-		"{\"total_segments\":-1}", "{\"total_segments\":2.9}", "{\"total_segments\":1e20}",
-		"{\"total_segments\":\"x{{inputs.n}}\",\"preview\":\"abc\"}",
-	};
-	cJSON *item = parse("{\"name\":\"r\\u00e9port\",\"size\":12,\"chunk\":{\"content\":\"c \\u00fc\"},"
-			    "\"chunks\":[{\"content\":\"one\"},{\"content\":2},\"three\",{\"content\":\"{{x}}\"}],"
-			    "\"out\":{\"total_segments\":2,\"preview\":[{\"content\":\"{{document_name}}\"}]}}");
-	cJSON *inputs = parse("{\"n\":4,\"total_segments\":6,\"preview\":[{\"content\":\"inp\"}]}");
-	struct template_ctx c = {
-		.item = item, .inputs = inputs, .datasource_type = "local_file", .document_name = "n\xc3\xa4me",
-		.dataset_id = DEMO_DOCS, .dataset_name = "Demo Docs", .workflow_run_id = "run",
-		.node_id = KNOWLEDGE_BASE, .node_title = "Knowledge Base",
-	};
-	for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++) {
-		cJSON *tpl = parse(outputs[i]), *tree = template_render(tpl, &c);
-		unsigned want_segments = 0;
-		unsigned long want_chars = 0;
-		const cJSON *total = json_get(tree, "total_segments"), *e;
-		if (cJSON_IsNumber(total) && total->valuedouble >= 0)
-			want_segments = total->valuedouble > 4294967295.0 ? 4294967295u : (unsigned)total->valuedouble;
-		cJSON_ArrayForEach(e, json_get(tree, "preview")) {
-			const cJSON *content = json_get(e, "content");
-			for (const char *s = cJSON_IsString(content) ? content->valuestring : ""; *s; s++)
-				want_chars += ((unsigned char)*s & 0xc0) != 0x80;
-		}
-		unsigned segments;
-		unsigned long chars;
-		pipeline_index_counts(tpl, &c, &segments, &chars);
-		ck_assert_msg(segments == want_segments && chars == want_chars, "%s: %u segments, %lu characters; want %u, %lu",
-			      outputs[i], segments, chars, want_segments, want_chars);
-		cJSON_Delete(tree);
-		cJSON_Delete(tpl);
-	}
-	cJSON_Delete(item);
-	cJSON_Delete(inputs);
-}
-END_TEST
-
 /* ---- ids ---- */
 
 START_TEST(test_pipeline_ids_repeat_under_the_same_seed)
@@ -870,8 +758,6 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_pipeline_blocking_body_is_json_dumps_in_dify_key_order);
 	tcase_add_test(tc, test_pipeline_blocking_body_is_the_tree_it_replaced);
 	tcase_add_test(tc, test_pipeline_blocking_body_of_a_run_failing_after_indexing);
-	tcase_add_test(tc, test_pipeline_writes_templates_as_rendered);
-	tcase_add_test(tc, test_pipeline_counts_segments_as_rendered);
 	tcase_add_test(tc, test_pipeline_ids_repeat_under_the_same_seed);
 	suite_add_tcase(s, tc);
 
