@@ -1,6 +1,8 @@
 /* fixtures_parse.h -- internal to the fixture store: the schema checker
- * (fixtures_parse.c) and the loader (fixtures.c) share these. Nothing
- * outside those two files includes it. */
+ * (fixtures_parse.c, fixtures_workflows.c, fixtures_nodes.c,
+ * fixtures_graph.c, fixtures_scenarios.c, all walking with
+ * fixtures_walk.c) and the loader (fixtures.c) share these. Nothing outside
+ * the fixtures*.c files includes it. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,7 +77,7 @@ void fx_parse_document(struct fx_loader *L, const char *file, cJSON *doc);
 void fx_workspace_free(struct fx_workspace *ws);
 void fx_kb_free(struct fx_kb *kb);
 
-/* ---- the schema walk, shared by fixtures_parse.c and fixtures_scenarios.c ---- */
+/* ---- the schema walk (fixtures_walk.c), shared by the checker's files ---- */
 
 /* Where the checker is: the file, and the JSON path inside it. */
 struct pctx {
@@ -86,6 +88,17 @@ struct pctx {
 
 #define REQUIRED true
 #define OPTIONAL false
+
+#define FX_MAX_DURATION_MS UINT64_C(86400000) /* one day */
+#define FX_MAX_COUNT UINT64_C(2147483647)
+
+#define GROW(arr, n, cap)                                                    \
+	do {                                                                 \
+		if ((n) == (cap)) {                                          \
+			(cap) = (cap) ? 2 * (cap) : 8;                       \
+			(arr) = xrealloc((arr), (cap) * sizeof *(arr));      \
+		}                                                            \
+	} while (0)
 
 /* JSON types as masks, for fxp_expect and fxp_get_typed. */
 enum {
@@ -115,8 +128,46 @@ bool fxp_get_bool(struct pctx *c, cJSON *obj, const char *key, bool def);
 uint64_t fxp_get_uint(struct pctx *c, cJSON *obj, const char *key, uint64_t def, uint64_t max);
 /* Index of the value in values (NULL-terminated), def when absent, -1 when bad. */
 int fxp_get_enum(struct pctx *c, cJSON *obj, const char *key, int def, const char *const *values, const char *what);
-/* Parses a node's "fail" object into n->fail. */
+/* A lower-cased copy of a uuid member; NULL (reported) when it is not one. */
+char *fxp_get_uuid(struct pctx *c, cJSON *obj, const char *key);
+/* An array (or null, with T_NULL in mask) whose items are all strings. */
+cJSON *fxp_get_string_array(struct pctx *c, cJSON *obj, const char *key, unsigned mask);
+/* obj's member key, or NULL; nothing reported. */
+cJSON *fxp_member(const cJSON *obj, const char *key);
+/* The integer's value if it is within [0, max]; nothing reported. */
+bool fxp_int_value(const cJSON *v, uint64_t max, uint64_t *ret);
+/* Letters, digits and '_', not starting with a digit: a variable name, a
+ * key the path writes bare. */
+bool fxp_is_ident(const char *s);
+bool fxp_uuid_valid(const char *s); /* 8-4-4-4-12 hex digits */
+void fxp_lower(char *s);
+/* Keeps item, a value no file spelled out, in L->pool; returns it. */
+cJSON *fxp_pooled(struct pctx *c, cJSON *item);
+
+/* ---- the parts of a knowledge base's pipeline ---- */
+
+/* fixtures_workflows.c: a "pipeline" object (its workflows and variables). */
+struct fx_pipeline *fx_parse_pipeline(struct pctx *c, cJSON *o);
+void fx_pipeline_free(struct fx_pipeline *p);
+
+/* fixtures_nodes.c: one item of a workflow's "nodes" into n (reported
+ * unless an object); fx_node_done frees what it filled in. */
+void fx_parse_node(struct pctx *c, cJSON *o, struct fx_node *n);
+void fx_node_done(struct fx_node *n);
+/* Parses a node's "fail" object into n->fail (also for scenarios). */
 void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n);
+
+/* fixtures_graph.c: a workflow's edges, as node indexes. */
+struct fx_edge {
+	size_t from, to;
+	bool fail;
+};
+/* One node on a cycle over the edges, or -1. */
+long fx_find_cycle(size_t n, const struct fx_edge *edges, size_t n_edges);
+/* Fills each node's next and fail_next from the edges. */
+void fx_link_nodes(struct fx_workflow *wf, const struct fx_edge *edges, size_t n_edges);
+/* The order the simulator walks (Kahn's, lowest index first); acyclic graphs only. */
+size_t *fx_topo_order(const struct fx_workflow *wf);
 
 /* A knowledge base's "scenarios" and "scenario_sequence" (fixtures_scenarios.c);
  * call after its pipeline is parsed. */

@@ -1,0 +1,257 @@
+/* fixtures_nodes.c -- one node of a workflow in a fixture file: its type,
+ * timing, recorded inputs and outputs, its "fail" object, and what a
+ * datasource node adds for the companion endpoints (parameters,
+ * credentials, browse results). */
+#include "fixtures_parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The schema: known keys per object and the enumerations. */
+static const char *const node_keys[] = {
+	"id", "type", "title", "icon", "datasource_type", "plugin_id", "provider_name", "duration_ms",
+	"inputs", "outputs", "process_data", "execution_metadata", "fail", "datasource_parameters", "credentials",
+	"browse", NULL
+};
+/* graphon BuiltinNodeTypes plus Dify's knowledge pipeline nodes. */
+static const char *const node_types[] = {
+	"datasource", "tool", "knowledge-index", "llm", "code", "if-else", "template-transform",
+	"http-request", "variable-aggregator", "document-extractor", "list-operator",
+	"parameter-extractor", "question-classifier", "assigner", "agent", "iteration", "loop",
+	"human-input", "start", "end", "answer", NULL
+};
+static const char *const ds_types[] = { "local_file", "online_document", "website_crawl", "online_drive", NULL };
+static const char *const ds_plugin_ids[] = { "langgenius/file", "langgenius/notion_datasource",
+					     "langgenius/jina_datasource", "langgenius/google_drive" };
+static const char *const ds_providers[] = { "file", "notion_datasource", "jinareader", "google_drive" };
+static const char *const fail_keys[] = { "error", "error_strategy", "default_outputs", NULL };
+static const char *const strategies[] = { "none", "fail-branch", "default-value", NULL }; /* enum fx_error_strategy order */
+/* Datasource nodes, for the companion endpoints (datasource-plugins, node run). */
+static const char *const param_keys[] = { "type", "value", NULL };
+static const char *const param_types[] = { "mixed", "variable", "constant", NULL };
+static const char *const cred_keys[] = { "id", "name", "type", "is_default", NULL };
+static const char *const cred_types[] = { "api-key", "oauth2", NULL };
+static const char *const browse_keys[] = { "duration_ms", "error", "result", "files", "buckets", NULL };
+static const char *const bucket_keys[] = { "name", "files", NULL };
+static const char *const drive_file_keys[] = { "id", "name", "size", "type", "files", NULL };
+static const char *const drive_file_types[] = { "file", "folder", NULL };
+
+void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
+{
+	cJSON *d;
+	fxp_check_keys(c, o, fail_keys);
+	struct fx_failure *f = n->fail = xcalloc(1, sizeof *f);
+	f->error = fxp_get_nonempty_str(c, o, "error");
+	int st = fxp_get_enum(c, o, "error_strategy", FX_STRATEGY_NONE, strategies, "error strategy");
+	f->strategy = st >= 0 ? (enum fx_error_strategy)st : FX_STRATEGY_NONE;
+	int r = fxp_get_typed(c, o, "default_outputs", OPTIONAL, T_OBJECT, &d);
+	if (r > 0 && st >= 0 && st != FX_STRATEGY_DEFAULT_VALUE) {
+		size_t s = fxp_push_key(c, "default_outputs");
+		fxp_report(c, "only allowed with \"error_strategy\": \"default-value\"");
+		fxp_pop(c, s);
+	}
+	if (f->strategy == FX_STRATEGY_DEFAULT_VALUE)
+		f->default_outputs = d ? d : fxp_pooled(c, cJSON_CreateObject());
+}
+
+/* ---- datasource nodes: parameters, credentials, browse results ---- */
+
+static void report_at(struct pctx *c, const char *key, const char *msg)
+{
+	size_t s = fxp_push_key(c, key);
+	fxp_report(c, "%s", msg);
+	fxp_pop(c, s);
+}
+
+/* An array whose items are objects, each checked by fn. */
+static void each_object(struct pctx *c, cJSON *arr, void (*fn)(struct pctx *, cJSON *, int), int depth)
+{
+	cJSON *item;
+	size_t i = 0;
+	cJSON_ArrayForEach(item, arr) {
+		size_t s = fxp_push_index(c, i++);
+		if (fxp_expect(c, item, T_OBJECT))
+			fn(c, item, depth);
+		fxp_pop(c, s);
+	}
+}
+
+static void parse_drive_file(struct pctx *c, cJSON *o, int depth)
+{
+	cJSON *x;
+	fxp_check_keys(c, o, drive_file_keys);
+	free(fxp_get_nonempty_str(c, o, "id"));
+	free(fxp_get_str(c, o, "name", REQUIRED, NULL));
+	fxp_get_uint(c, o, "size", 0, UINT64_C(9007199254740991));
+	int t = fxp_get_enum(c, o, "type", 0, drive_file_types, "drive file type");
+	if (fxp_get_typed(c, o, "files", OPTIONAL, T_ARRAY, &x) > 0) {
+		if (t != 1) {
+			report_at(c, "files", "only allowed on folders (\"type\": \"folder\")");
+		} else if (depth >= 32) {
+			report_at(c, "files", "folders nested too deep (at most 32 levels)");
+		} else {
+			size_t s = fxp_push_key(c, "files");
+			each_object(c, x, parse_drive_file, depth + 1);
+			fxp_pop(c, s);
+		}
+	}
+}
+
+static void parse_bucket(struct pctx *c, cJSON *o, int depth)
+{
+	cJSON *x;
+	(void)depth;
+	fxp_check_keys(c, o, bucket_keys);
+	free(fxp_get_nonempty_str(c, o, "name"));
+	if (fxp_get_typed(c, o, "files", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "files");
+		each_object(c, x, parse_drive_file, 0);
+		fxp_pop(c, s);
+	}
+}
+
+static void parse_credential(struct pctx *c, cJSON *o, int depth)
+{
+	(void)depth;
+	fxp_check_keys(c, o, cred_keys);
+	if (cJSON_GetObjectItemCaseSensitive(o, "id"))
+		free(fxp_get_uuid(c, o, "id"));
+	free(fxp_get_str(c, o, "name", REQUIRED, NULL));
+	fxp_get_enum(c, o, "type", 0, cred_types, "credential type");
+	fxp_get_bool(c, o, "is_default", false);
+}
+
+static void parse_browse(struct pctx *c, cJSON *o, const char *ds_type)
+{
+	cJSON *x;
+	fxp_check_keys(c, o, browse_keys);
+	fxp_get_uint(c, o, "duration_ms", 0, FX_MAX_DURATION_MS);
+	fxp_get_typed(c, o, "error", OPTIONAL, T_STRING, &x);
+	bool drive = ds_type && !strcmp(ds_type, "online_drive");
+	bool pages = ds_type && (!strcmp(ds_type, "online_document") || !strcmp(ds_type, "website_crawl"));
+	if (ds_type && !strcmp(ds_type, "local_file")) {
+		fxp_report(c, "not allowed on local_file nodes (their node run always fails; files are uploaded)");
+		return;
+	}
+	if (fxp_get_typed(c, o, "result", OPTIONAL, T_ARRAY, &x) > 0) {
+		if (!pages && ds_type) {
+			report_at(c, "result", "only allowed on online_document and website_crawl nodes");
+		} else {
+			cJSON *item;
+			size_t i = 0, s = fxp_push_key(c, "result");
+			cJSON_ArrayForEach(item, x) {
+				size_t s2 = fxp_push_index(c, i++);
+				fxp_expect(c, item, T_OBJECT);
+				fxp_pop(c, s2);
+			}
+			fxp_pop(c, s);
+		}
+	}
+	cJSON *files = NULL, *buckets = NULL;
+	fxp_get_typed(c, o, "files", OPTIONAL, T_ARRAY, &files);
+	fxp_get_typed(c, o, "buckets", OPTIONAL, T_ARRAY, &buckets);
+	if ((files || buckets) && !drive && ds_type) {
+		report_at(c, files ? "files" : "buckets", "only allowed on online_drive nodes");
+		return;
+	}
+	if (files && buckets)
+		report_at(c, "buckets", "not allowed with \"files\" (a drive has either buckets or one root)");
+	if (files) {
+		size_t s = fxp_push_key(c, "files");
+		each_object(c, files, parse_drive_file, 0);
+		fxp_pop(c, s);
+	}
+	if (buckets) {
+		size_t s = fxp_push_key(c, "buckets");
+		each_object(c, buckets, parse_bucket, 0);
+		fxp_pop(c, s);
+	}
+}
+
+static void parse_datasource_extras(struct pctx *c, cJSON *o, const struct fx_node *n)
+{
+	static const char *const extras[] = { "datasource_parameters", "credentials", "browse" };
+	cJSON *x;
+	if (!n->type || strcmp(n->type, "datasource")) {
+		for (size_t i = 0; i < 3; i++)
+			if (n->type && cJSON_GetObjectItemCaseSensitive(o, extras[i]))
+				report_at(c, extras[i], "only allowed on datasource nodes");
+		return;
+	}
+	if (fxp_get_typed(c, o, "datasource_parameters", OPTIONAL, T_OBJECT, &x) > 0) {
+		cJSON *p;
+		size_t s = fxp_push_key(c, "datasource_parameters");
+		cJSON_ArrayForEach(p, x) {
+			size_t s2 = fxp_push_key(c, p->string);
+			if (fxp_expect(c, p, T_OBJECT)) {
+				fxp_check_keys(c, p, param_keys);
+				fxp_get_enum(c, p, "type", 0, param_types, "parameter type");
+			}
+			fxp_pop(c, s2);
+		}
+		fxp_pop(c, s);
+	}
+	if (fxp_get_typed(c, o, "credentials", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "credentials");
+		each_object(c, x, parse_credential, 0);
+		fxp_pop(c, s);
+	}
+	if (fxp_get_typed(c, o, "browse", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "browse");
+		parse_browse(c, x, n->datasource_type);
+		fxp_pop(c, s);
+	}
+}
+
+void fx_parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
+{
+	cJSON *x;
+	if (!fxp_expect(c, o, T_OBJECT))
+		return;
+	fxp_check_keys(c, o, node_keys);
+	n->raw = o;
+	n->id = fxp_get_nonempty_str(c, o, "id");
+	int t = fxp_get_enum(c, o, "type", -1, node_types, "node type");
+	n->type = t >= 0 ? xstrdup(node_types[t]) : NULL;
+	n->title = fxp_get_str(c, o, "title", OPTIONAL, n->type);
+	fxp_get_typed(c, o, "icon", OPTIONAL, T_STRING | T_OBJECT, &n->icon);
+	bool is_ds = n->type && !strcmp(n->type, "datasource");
+	int dt = -1;
+	if (is_ds) {
+		dt = fxp_get_enum(c, o, "datasource_type", -1, ds_types, "datasource type");
+		n->datasource_type = dt >= 0 ? xstrdup(ds_types[dt]) : NULL;
+	} else if (n->type && fxp_member(o, "datasource_type")) {
+		size_t s = fxp_push_key(c, "datasource_type");
+		fxp_report(c, "only allowed on datasource nodes");
+		fxp_pop(c, s);
+	}
+	n->plugin_id = fxp_get_str(c, o, "plugin_id", OPTIONAL, dt >= 0 ? ds_plugin_ids[dt] : NULL);
+	n->provider_name = fxp_get_str(c, o, "provider_name", OPTIONAL, dt >= 0 ? ds_providers[dt] : NULL);
+	n->duration_ms = fxp_get_uint(c, o, "duration_ms", 0, FX_MAX_DURATION_MS);
+	n->inputs = fxp_member(o, "inputs");
+	n->outputs = fxp_member(o, "outputs");
+	n->process_data = fxp_member(o, "process_data");
+	n->execution_metadata = fxp_member(o, "execution_metadata");
+	if (fxp_get_typed(c, o, "fail", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "fail");
+		fxp_parse_fail(c, x, n);
+		fxp_pop(c, s);
+	}
+	parse_datasource_extras(c, o, n);
+}
+
+void fx_node_done(struct fx_node *n)
+{
+	free(n->id);
+	free(n->type);
+	free(n->title);
+	free(n->datasource_type);
+	free(n->plugin_id);
+	free(n->provider_name);
+	if (n->fail) {
+		free(n->fail->error);
+		free(n->fail);
+	}
+	free(n->next);
+	free(n->fail_next);
+}

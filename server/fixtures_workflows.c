@@ -1,0 +1,293 @@
+/* fixtures_workflows.c -- a knowledge base's pipeline in a fixture file:
+ * its published and draft workflows (nodes, edges, variables) and the
+ * pipeline-wide variables they share unless they have their own. Nodes are
+ * checked in fixtures_nodes.c, the graph built in fixtures_graph.c. */
+#include "fixtures_parse.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The schema: known keys per object and the enumerations. */
+static const char *const pipeline_keys[] = { "id", "variables", "published", "draft", NULL };
+static const char *const wf_keys[] = { "id", "variables", "nodes", "edges", NULL };
+static const char *const var_keys[] = {
+	"variable", "type", "label", "belong_to_node_id", "required", "max_length", "options",
+	"default_value", "description", "placeholder", "unit", "tooltips", "allowed_file_types",
+	"allowed_file_extensions", "allowed_file_upload_methods", NULL
+};
+static const char *const var_types[] = { "text-input", "paragraph", "select", "number", "file",
+					  "file-list", "checkbox", NULL };
+static const char *const edge_keys[] = { "source", "target", "source_handle", NULL };
+
+/* ---- variables ---- */
+
+struct var_list {
+	struct fx_variable *v; /* v[i] is the array's item i (zeroed if it is not an object) */
+	size_t n;
+};
+
+static void var_done(struct fx_variable *v)
+{
+	free(v->variable);
+	free(v->type);
+	free(v->belong_to_node_id);
+}
+
+static void var_list_done(struct var_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		var_done(&l->v[i]);
+	free(l->v);
+	*l = (struct var_list){ NULL, 0 };
+}
+
+static void parse_variable(struct pctx *c, cJSON *o, struct fx_variable *v)
+{
+	cJSON *x;
+	if (!fxp_expect(c, o, T_OBJECT))
+		return;
+	fxp_check_keys(c, o, var_keys);
+	v->raw = o;
+	v->variable = fxp_get_str(c, o, "variable", REQUIRED, NULL);
+	if (v->variable && !fxp_is_ident(v->variable)) {
+		size_t s = fxp_push_key(c, "variable");
+		fxp_report(c, "invalid variable name %s (expected letters, digits and '_', not starting with a digit)",
+		       fx_quote(v->variable).s);
+		fxp_pop(c, s);
+	}
+	int t = fxp_get_enum(c, o, "type", -1, var_types, "variable type");
+	v->type = t >= 0 ? xstrdup(var_types[t]) : NULL;
+	fxp_get_typed(c, o, "label", OPTIONAL, T_STRING, &x);
+	v->belong_to_node_id = fxp_get_str(c, o, "belong_to_node_id", OPTIONAL, "shared");
+	v->required = fxp_get_bool(c, o, "required", false);
+	v->max_length = (long)fxp_get_uint(c, o, "max_length", 0, FX_MAX_COUNT);
+	v->options = fxp_get_string_array(c, o, "options", T_ARRAY);
+	if (!v->options)
+		v->options = fxp_pooled(c, cJSON_CreateArray());
+	fxp_get_typed(c, o, "default_value", OPTIONAL, T_ANY, &v->default_value);
+	if (!v->default_value)
+		v->default_value = fxp_pooled(c, cJSON_CreateNull());
+	fxp_get_typed(c, o, "description", OPTIONAL, T_STRING, &x);
+	fxp_get_typed(c, o, "placeholder", OPTIONAL, T_STRING | T_NULL, &x);
+	fxp_get_typed(c, o, "unit", OPTIONAL, T_STRING | T_NULL, &x);
+	fxp_get_typed(c, o, "tooltips", OPTIONAL, T_STRING | T_NULL, &x);
+	fxp_get_string_array(c, o, "allowed_file_types", T_ARRAY | T_NULL);
+	fxp_get_string_array(c, o, "allowed_file_extensions", T_ARRAY);
+	fxp_get_string_array(c, o, "allowed_file_upload_methods", T_ARRAY);
+}
+
+/* arr is an array; the path is at its key. */
+static struct var_list parse_variables(struct pctx *c, cJSON *arr)
+{
+	struct var_list l = { xcalloc((size_t)cJSON_GetArraySize(arr), sizeof(struct fx_variable)), 0 };
+	struct fx_tbl names = { NULL, 0, 0 };
+	cJSON *item;
+	cJSON_ArrayForEach(item, arr) {
+		size_t s = fxp_push_index(c, l.n);
+		struct fx_variable *v = &l.v[l.n++];
+		parse_variable(c, item, v);
+		if (v->variable) {
+			struct fx_variable *first = fx_tbl_add(&names, v->variable, strlen(v->variable), v);
+			if (first) {
+				size_t s2 = fxp_push_key(c, "variable");
+				fxp_report(c, "duplicate variable %s (first defined at %.*s[%zu])", fx_quote(v->variable).s,
+				       (int)s, c->path.data, (size_t)(first - l.v));
+				fxp_pop(c, s2);
+			}
+		}
+		fxp_pop(c, s);
+	}
+	fx_tbl_free(&names);
+	return l;
+}
+
+static void workflow_free(struct fx_workflow *wf)
+{
+	if (!wf)
+		return;
+	free(wf->id);
+	for (size_t i = 0; i < wf->n_nodes; i++)
+		fx_node_done(&wf->nodes[i]);
+	free(wf->nodes);
+	free(wf->order);
+	for (size_t i = 0; wf->plans && i < wf->n_nodes; i++)
+		fx_plan_free(atomic_load(&wf->plans[i]));
+	free(wf->plans);
+	struct var_list l = { wf->vars, wf->n_vars };
+	var_list_done(&l);
+	free(wf);
+}
+
+/* The index of the node named by the string member key, or -1. */
+static long edge_end(struct pctx *c, cJSON *o, const char *key, const struct fx_tbl *ids)
+{
+	char *id = fxp_get_str(c, o, key, REQUIRED, NULL);
+	if (!id)
+		return -1;
+	void *v = fx_tbl_get(ids, id, strlen(id));
+	if (!v) {
+		size_t s = fxp_push_key(c, key);
+		fxp_report(c, "unknown node %s", fx_quote(id).s);
+		fxp_pop(c, s);
+	}
+	free(id);
+	return v ? (long)((uintptr_t)v - 1) : -1;
+}
+
+static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, const struct fx_tbl *ids)
+{
+	struct fx_edge *edges = NULL;
+	size_t n_edges = 0, cap = 0, i = 0;
+	cJSON *o;
+	cJSON_ArrayForEach(o, arr) {
+		size_t s = fxp_push_index(c, i++);
+		if (fxp_expect(c, o, T_OBJECT)) {
+			fxp_check_keys(c, o, edge_keys);
+			long from = edge_end(c, o, "source", ids);
+			long to = edge_end(c, o, "target", ids);
+			char *handle = fxp_get_str(c, o, "source_handle", OPTIONAL, "source");
+			if (from >= 0 && to >= 0 && handle) {
+				GROW(edges, n_edges, cap);
+				edges[n_edges++] = (struct fx_edge){ (size_t)from, (size_t)to, !strcmp(handle, "fail-branch") };
+			}
+			free(handle);
+		}
+		fxp_pop(c, s);
+	}
+	long cyc = fx_find_cycle(wf->n_nodes, edges, n_edges);
+	if (cyc >= 0)
+		fxp_report(c, "cycle through node %s", fx_quote(wf->nodes[cyc].id).s);
+	fx_link_nodes(wf, edges, n_edges);
+	if (cyc < 0) {
+		wf->order = fx_topo_order(wf);
+		wf->plans = xcalloc(wf->n_nodes, sizeof *wf->plans);
+	}
+	free(edges);
+}
+
+/* Variables must belong to a node of the workflow, or be "shared". */
+static void check_belong(struct pctx *c, const struct fx_workflow *wf, const struct fx_variable *vars, size_t n,
+			 const char *which)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *b = vars[i].belong_to_node_id;
+		if (!b || !strcmp(b, "shared") || fx_workflow_node_index(wf, b) >= 0)
+			continue;
+		size_t s = fxp_push_index(c, i);
+		fxp_push_key(c, "belong_to_node_id");
+		fxp_report(c, "unknown node %s%s%s", fx_quote(b).s, which ? " in the " : "", which ? which : "");
+		fxp_pop(c, s);
+	}
+}
+
+/* *ret_own_vars: the workflow has its own "variables" key. */
+static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_own_vars)
+{
+	cJSON *x;
+	struct fx_workflow *wf = xcalloc(1, sizeof *wf);
+	struct fx_tbl ids = { NULL, 0, 0 };
+	fxp_check_keys(c, o, wf_keys);
+	wf->id = fxp_get_uuid(c, o, "id");
+	if (fxp_get_typed(c, o, "nodes", REQUIRED, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "nodes");
+		size_t n = (size_t)cJSON_GetArraySize(x);
+		if (!n)
+			fxp_report(c, "must not be empty");
+		wf->nodes = xcalloc(n, sizeof *wf->nodes);
+		cJSON *item;
+		cJSON_ArrayForEach(item, x) {
+			size_t i = wf->n_nodes++, s2 = fxp_push_index(c, i);
+			struct fx_node *node = &wf->nodes[i];
+			fx_parse_node(c, item, node);
+			void *first = node->id ? fx_tbl_add(&ids, node->id, strlen(node->id), (void *)(uintptr_t)(i + 1)) : NULL;
+			if (first) {
+				size_t s3 = fxp_push_key(c, "id");
+				fxp_report(c, "duplicate node id %s (first defined at %.*s[%zu])", fx_quote(node->id).s, (int)s2,
+				       c->path.data, (size_t)((uintptr_t)first - 1));
+				fxp_pop(c, s3);
+			}
+			fxp_pop(c, s2);
+		}
+		fxp_pop(c, s);
+	}
+	/* Never NULL, even when "nodes" is missing or not an array (reported
+	 * above): the rest of the file is still checked, and scenarios copy the
+	 * array (memcpy from NULL is undefined even for 0 bytes). */
+	if (!wf->nodes)
+		wf->nodes = xcalloc(1, sizeof *wf->nodes);
+	if (fxp_get_typed(c, o, "edges", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "edges");
+		parse_edges(c, x, wf, &ids);
+		fxp_pop(c, s);
+	} else {
+		wf->order = fx_topo_order(wf);
+		wf->plans = xcalloc(wf->n_nodes, sizeof *wf->plans);
+	}
+	int r = fxp_get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x);
+	*ret_own_vars = r != 0;
+	if (r > 0) {
+		size_t s = fxp_push_key(c, "variables");
+		struct var_list l = parse_variables(c, x);
+		wf->vars = l.v;
+		wf->n_vars = l.n;
+		check_belong(c, wf, wf->vars, wf->n_vars, NULL);
+		fxp_pop(c, s);
+	}
+	fx_tbl_free(&ids);
+	return wf;
+}
+
+void fx_pipeline_free(struct fx_pipeline *p)
+{
+	if (!p)
+		return;
+	free(p->id);
+	workflow_free(p->published);
+	workflow_free(p->draft);
+	free(p);
+}
+
+struct fx_pipeline *fx_parse_pipeline(struct pctx *c, cJSON *o)
+{
+	static const char *const which[] = { "published", "draft" };
+	struct fx_pipeline *p = xcalloc(1, sizeof *p);
+	struct var_list shared = { NULL, 0 };
+	cJSON *x;
+	fxp_check_keys(c, o, pipeline_keys);
+	p->id = fxp_get_uuid(c, o, "id");
+	if (fxp_get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x) > 0) {
+		size_t s = fxp_push_key(c, "variables");
+		shared = parse_variables(c, x);
+		fxp_pop(c, s);
+	}
+	for (int k = 0; k < 2; k++) {
+		struct fx_workflow **slot = k ? &p->draft : &p->published;
+		bool own = false;
+		if (fxp_get_typed(c, o, which[k], OPTIONAL, T_OBJECT | T_NULL, &x) <= 0 || cJSON_IsNull(x))
+			continue;
+		size_t s = fxp_push_key(c, which[k]);
+		*slot = parse_workflow(c, x, &own);
+		fxp_pop(c, s);
+		if (own || !shared.n)
+			continue;
+		struct fx_workflow *wf = *slot;
+		wf->vars = xcalloc(shared.n, sizeof *wf->vars);
+		for (size_t i = 0; i < shared.n; i++) {
+			struct fx_variable *d = &wf->vars[i];
+			*d = shared.v[i];
+			d->variable = d->variable ? xstrdup(d->variable) : NULL;
+			d->type = d->type ? xstrdup(d->type) : NULL;
+			d->belong_to_node_id = d->belong_to_node_id ? xstrdup(d->belong_to_node_id) : NULL;
+		}
+		wf->n_vars = shared.n;
+		s = fxp_push_key(c, "variables");
+		char where[32];
+		snprintf(where, sizeof where, "%s workflow", which[k]);
+		check_belong(c, wf, wf->vars, wf->n_vars, where);
+		fxp_pop(c, s);
+	}
+	var_list_done(&shared);
+	return p;
+}
