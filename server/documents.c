@@ -341,10 +341,8 @@ static void derived_free(struct derived *x)
 	const struct fx_workflow *base = x->base;
 	struct fx_workflow *wf = x->wf;
 	for (size_t i = 0; i < wf->n_nodes; i++) {
-		if (wf->nodes[i].fail != base->nodes[i].fail) {
-			free(wf->nodes[i].fail->error);
-			free(wf->nodes[i].fail);
-		}
+		if (wf->nodes[i].fail != base->nodes[i].fail)
+			fx_failure_free(wf->nodes[i].fail);
 		fx_plan_free(atomic_load(&wf->plans[i]));
 	}
 	free(wf->plans);

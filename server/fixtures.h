@@ -50,9 +50,18 @@ enum fx_error_strategy {
 
 struct fx_failure {
 	char *error;               /* the node's error text */
+	char *error_type;          /* NULL: FX_DEFAULT_ERROR_TYPE */
 	enum fx_error_strategy strategy;
 	cJSON *default_outputs;    /* DEFAULT_VALUE only: outputs reported (template) */
 };
+
+/* What Dify's base node reports as error_type for an unexpected exception
+ * (nodes/base/node.py); a fixture may name another (e.g. ToolInvokeError). */
+#define FX_DEFAULT_ERROR_TYPE "WorkflowNodeError"
+
+/* A copy that owns its strings (default_outputs stays borrowed). */
+struct fx_failure *fx_failure_dup(const struct fx_failure *f);
+void fx_failure_free(struct fx_failure *f);
 
 struct fx_node {
 	char *id;                  /* graph node id, e.g. "1750836391776" */

@@ -24,7 +24,7 @@ static const char *const ds_types[] = { "local_file", "online_document", "websit
 static const char *const ds_plugin_ids[] = { "langgenius/file", "langgenius/notion_datasource",
 					     "langgenius/jina_datasource", "langgenius/google_drive" };
 static const char *const ds_providers[] = { "file", "notion_datasource", "jinareader", "google_drive" };
-static const char *const fail_keys[] = { "error", "error_strategy", "default_outputs", NULL };
+static const char *const fail_keys[] = { "error", "error_type", "error_strategy", "default_outputs", NULL };
 static const char *const strategies[] = { "none", "fail-branch", "default-value", NULL }; /* enum fx_error_strategy order */
 /* Datasource nodes, for the companion endpoints (datasource-plugins, node run). */
 static const char *const param_keys[] = { "type", "value", NULL };
@@ -36,12 +36,32 @@ static const char *const bucket_keys[] = { "name", "files", NULL };
 static const char *const drive_file_keys[] = { "id", "name", "size", "type", "files", NULL };
 static const char *const drive_file_types[] = { "file", "folder", NULL };
 
+struct fx_failure *fx_failure_dup(const struct fx_failure *f)
+{
+	struct fx_failure *d = xmalloc(sizeof *d);
+	*d = *f;
+	d->error = xstrdup(f->error ? f->error : "");
+	d->error_type = f->error_type ? xstrdup(f->error_type) : NULL;
+	return d;
+}
+
+void fx_failure_free(struct fx_failure *f)
+{
+	if (!f)
+		return;
+	free(f->error);
+	free(f->error_type);
+	free(f);
+}
+
 void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
 {
 	cJSON *d;
 	fxp_check_keys(c, o, fail_keys);
 	struct fx_failure *f = n->fail = xcalloc(1, sizeof *f);
 	f->error = fxp_get_nonempty_str(c, o, "error");
+	if (fxp_member(o, "error_type"))
+		f->error_type = fxp_get_nonempty_str(c, o, "error_type");
 	int st = fxp_get_enum(c, o, "error_strategy", FX_STRATEGY_NONE, strategies, "error strategy");
 	f->strategy = st >= 0 ? (enum fx_error_strategy)st : FX_STRATEGY_NONE;
 	int r = fxp_get_typed(c, o, "default_outputs", OPTIONAL, T_OBJECT, &d);
@@ -248,10 +268,7 @@ void fx_node_done(struct fx_node *n)
 	free(n->datasource_type);
 	free(n->plugin_id);
 	free(n->provider_name);
-	if (n->fail) {
-		free(n->fail->error);
-		free(n->fail);
-	}
+	fx_failure_free(n->fail);
 	free(n->next);
 	free(n->fail_next);
 }

@@ -147,12 +147,8 @@ static struct fx_workflow *derive(const struct fx_workflow *wf, const struct nod
 		if (ch[i].set_fail) {
 			/* Each workflow owns its copy of the failure. */
 			d->nodes[k].fail = NULL;
-			if (ch[i].parsed.fail) {
-				struct fx_failure *f = xmalloc(sizeof *f);
-				*f = *ch[i].parsed.fail;
-				f->error = xstrdup(f->error ? f->error : "");
-				d->nodes[k].fail = f;
-			}
+			if (ch[i].parsed.fail)
+				d->nodes[k].fail = fx_failure_dup(ch[i].parsed.fail);
 		}
 	}
 	return d;
@@ -163,10 +159,8 @@ static void derived_free(struct fx_workflow *d)
 	if (!d)
 		return;
 	for (size_t i = 0; i < d->n_nodes; i++) {
-		if (d->nodes[i].fail != d->base->nodes[i].fail) {
-			free(d->nodes[i].fail->error);
-			free(d->nodes[i].fail);
-		}
+		if (d->nodes[i].fail != d->base->nodes[i].fail)
+			fx_failure_free(d->nodes[i].fail);
 		fx_plan_free(atomic_load(&d->plans[i]));
 	}
 	free(d->plans);
@@ -210,12 +204,8 @@ static void parse_node_changes(struct pctx *c, cJSON *o, struct fx_kb *kb, struc
 		sc->published = derive(wfs[0], ch, n);
 	if (wfs[1])
 		sc->draft = derive(wfs[1], ch, n);
-	for (i = 0; i < n; i++) {
-		if (ch[i].parsed.fail) {
-			free(ch[i].parsed.fail->error);
-			free(ch[i].parsed.fail);
-		}
-	}
+	for (i = 0; i < n; i++)
+		fx_failure_free(ch[i].parsed.fail);
 	free(ch);
 }
 

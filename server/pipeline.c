@@ -293,14 +293,32 @@ static bool is_datasource(const struct fx_node *nd)
 	return !strcmp(nd->type, "datasource");
 }
 
+/* obj[key] = v: in place when the key is there, else at the end. */
+static void set_member(cJSON *obj, const char *key, cJSON *v)
+{
+	if (!cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v))
+		cJSON_AddItemToObject(obj, key, v);
+}
+
 static cJSON *step_outputs(const struct run *r, const struct run_step *s)
 {
 	const struct fx_node *nd = s->node;
 	if (s->status == STEP_FAILED)
 		return cJSON_CreateNull();
 	if (s->status == STEP_EXCEPTION) {
-		cJSON *o = render(r, nd, nd->fail->default_outputs);
-		return o ? o : cJSON_CreateObject();
+		/* Dify's error strategies (graph_engine/error_handler.py): the
+		 * default values, then error_message and error_type; fail-branch
+		 * reports only those two. A key the defaults already hold keeps
+		 * its place, as in a Python dict. */
+		cJSON *o = nd->fail->strategy == FX_STRATEGY_DEFAULT_VALUE ? render(r, nd, nd->fail->default_outputs) : NULL;
+		if (!cJSON_IsObject(o)) {
+			cJSON_Delete(o);
+			o = cJSON_CreateObject();
+		}
+		const char *type = nd->fail->error_type ? nd->fail->error_type : FX_DEFAULT_ERROR_TYPE;
+		set_member(o, "error_message", cJSON_CreateString(nd->fail->error));
+		set_member(o, "error_type", cJSON_CreateString(type));
+		return o;
 	}
 	cJSON *o = render(r, nd, nd->outputs);
 	return o ? o : cJSON_CreateObject();
@@ -364,10 +382,9 @@ static cJSON *node_finished_data(const struct run *r, const struct run_step *s, 
 		cJSON_AddItemToObject(meta, "datasource_info", item_with_icon(r, nd));
 	}
 	if (s->status == STEP_EXCEPTION) {
-		if (!cJSON_IsObject(meta)) {
-			cJSON_Delete(meta);
-			meta = cJSON_CreateObject();
-		}
+		/* The strategy's result replaces the node's metadata. */
+		cJSON_Delete(meta);
+		meta = cJSON_CreateObject();
 		cJSON_AddStringToObject(meta, "error_strategy", nd->fail->strategy == FX_STRATEGY_FAIL_BRANCH
 									? "fail-branch"
 									: "default-value");
@@ -385,8 +402,12 @@ static cJSON *node_finished_data(const struct run *r, const struct run_step *s, 
 static void write_step_outputs(const struct run *r, const struct run_step *s, struct buf *out, enum json_style style)
 {
 	const struct fx_node *nd = s->node;
-	const cJSON *tpl = s->status == STEP_EXCEPTION ? nd->fail->default_outputs : nd->outputs;
-	if (s->status == STEP_FAILED) {
+	const cJSON *tpl = nd->outputs;
+	if (s->status == STEP_EXCEPTION) { /* rare: the tree will do */
+		cJSON *o = step_outputs(r, s);
+		json_write(out, o, style);
+		cJSON_Delete(o);
+	} else if (s->status == STEP_FAILED) {
 		buf_puts(out, "null");
 	} else if (!tpl) {
 		buf_puts(out, "{}");

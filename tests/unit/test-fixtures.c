@@ -595,6 +595,10 @@ START_TEST(test_problem_other_rules)
 			   "\"default-value\"");
 	assert_one_problem(WITH_DRAFT("{'id':" WF_ID ",'nodes':[{'id':'s','type':'tool','fail':{'error':''}}]}"),
 			   "a.json: " DRAFT_PATH ".nodes[0].fail.error: must not be empty");
+	assert_one_problem(WITH_DRAFT("{'id':" WF_ID ",'nodes':[{'id':'s','type':'tool','fail':{'error':'x','error_type':''}}]}"),
+			   "a.json: " DRAFT_PATH ".nodes[0].fail.error_type: must not be empty");
+	assert_one_problem(WITH_DRAFT("{'id':" WF_ID ",'nodes':[{'id':'s','type':'tool','fail':{'error':'x','error_type':3}}]}"),
+			   "a.json: " DRAFT_PATH ".nodes[0].fail.error_type: expected a string, got an integer");
 	assert_one_problem(WITH_DRAFT("{'id':" WF_ID ",'nodes':[]}"), "a.json: " DRAFT_PATH ".nodes: must not be empty");
 	assert_one_problem("{'workspaces':[" WORKSPACE(WS_A, "dataset-a") "],'knowledge_bases':[{'id':" KB_ID
 			   ",'workspace':" WS_A ",'name':'K','chunk_structure':'parent_child'}]}",

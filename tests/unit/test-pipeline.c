@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ids.h"
 #include "json.h"
@@ -293,11 +294,11 @@ START_TEST(test_pipeline_goes_on_after_a_default_value_node)
 	ck_assert_str_eq(get(d, "title")->valuestring, "General Chunker");
 	ck_assert_str_eq(get(d, "status")->valuestring, "exception");
 	ck_assert_str_eq(get(d, "error")->valuestring, CHUNKER_ERROR);
-	ck_assert_str_eq(get(get(d, "execution_metadata"), "error_strategy")->valuestring, "default-value");
-	/* NOTE (server/pipeline.c, step_outputs): Dify's default-value handler
-	 * reports outputs = {**default_value_dict, "error_message": <error>,
-	 * "error_type": <type>}; the simulator reports default_outputs alone.
-	 * Not asserted either way. */
+	/* Dify's error handler: the strategy's metadata replaces the node's
+	 * (tool_info here); outputs are the defaults, error_message, error_type. */
+	assert_json(get(d, "execution_metadata"), "{\"error_strategy\":\"default-value\"}");
+	assert_json(get(d, "outputs"), "{\"result\":{\"general_chunks\":[]},\"error_message\":\"" CHUNKER_ERROR
+			"\",\"error_type\":\"ToolInvokeError\"}");
 	cJSON_Delete(e);
 
 	e = event(r, 9);
@@ -597,16 +598,29 @@ START_TEST(test_pipeline_blocking_body_is_the_tree_it_replaced)
 }
 END_TEST
 
+/* Fixtures loaded from one file's text (removed again once loaded). */
+static struct fixtures *load_text(const char *json)
+{
+	char dir[] = "/tmp/dm-pipeline-XXXXXX", path[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/kb.json", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(json, f);
+	fclose(f);
+	struct fixtures *loaded;
+	struct fx_problems p = { NULL, 0 };
+	ck_assert_msg(fixtures_load(dir, &loaded, &p) == 0, "%s", p.n ? p.lines[0] : "");
+	unlink(path);
+	rmdir(dir);
+	return loaded;
+}
+
 /* A graph that fails after its knowledge-index node ran: the body's
  * outputs are {} all the same (a failed run reports none). */
 START_TEST(test_pipeline_blocking_body_of_a_run_failing_after_indexing)
 {
-	char dir[] = "/tmp/dm-pipeline-XXXXXX", path[64];
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/late.json", dir);
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs("{\"version\":1,\"workspaces\":[{\"id\":\"0a0a0a0a-0000-4000-8000-000000000000\",\"name\":\"W\","
+	struct fixtures *late = load_text("{\"version\":1,\"workspaces\":[{\"id\":\"0a0a0a0a-0000-4000-8000-000000000000\",\"name\":\"W\","
 	      "\"owner\":{\"id\":\"0c0c0c0c-0000-4000-8000-000000000000\",\"name\":\"O\",\"email\":\"o@x\"},"
 	      "\"api_keys\":[\"dataset-latefailkey000000000000\"]}],\"knowledge_bases\":[{\"id\":"
 	      "\"0b0b0b0b-0000-4000-8000-000000000000\",\"workspace\":\"0a0a0a0a-0000-4000-8000-000000000000\","
@@ -615,12 +629,7 @@ START_TEST(test_pipeline_blocking_body_of_a_run_failing_after_indexing)
 	      "\"datasource_type\":\"local_file\",\"duration_ms\":5},{\"id\":\"ki\",\"type\":\"knowledge-index\","
 	      "\"duration_ms\":7,\"outputs\":{\"total_segments\":1,\"preview\":[{\"content\":\"{{document_name}}\"}]}},"
 	      "{\"id\":\"after\",\"type\":\"tool\",\"fail\":{\"error\":\"late \\u00e9\"}}],\"edges\":[{\"source\":\"ds\","
-	      "\"target\":\"ki\"},{\"source\":\"ki\",\"target\":\"after\"}]}}}]}",
-	      f);
-	fclose(f);
-	struct fixtures *late;
-	struct fx_problems p = { NULL, 0 };
-	ck_assert_msg(fixtures_load(dir, &late, &p) == 0, "%s", p.n ? p.lines[0] : "");
+	      "\"target\":\"ki\"},{\"source\":\"ki\",\"target\":\"after\"}]}}}]}");
 	const struct fx_kb *k = fixtures_kb(late, "0b0b0b0b-0000-4000-8000-000000000000");
 	cJSON *it = parse(REPORT_ITEM);
 	struct run_params rp = { .kb = k, .wf = k->pipeline->draft, .start_node_id = "ds", .datasource_type = "local_file",
@@ -635,8 +644,51 @@ START_TEST(test_pipeline_blocking_body_of_a_run_failing_after_indexing)
 	buf_free(&b);
 	assert_blocking_body(r);
 	fixtures_free(late);
-	snprintf(path, sizeof path, "rm -rf %s", dir);
-	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/* Error strategies as Dify's error handler reports them: fail-branch
+ * outputs only error_message and error_type (the type defaults to the base
+ * node's WorkflowNodeError), default-value keeps a default's place for a
+ * key it already holds; the metadata is the strategy alone. */
+START_TEST(test_pipeline_reports_error_strategies_as_dify)
+{
+	struct fixtures *f = load_text(
+		"{\"version\":1,\"workspaces\":[{\"id\":\"0a0a0a0a-0000-4000-8000-000000000000\",\"name\":\"W\","
+		"\"owner\":{\"id\":\"0c0c0c0c-0000-4000-8000-000000000000\",\"name\":\"O\",\"email\":\"o@x\"},"
+		"\"api_keys\":[\"dataset-strategykey00000000000000\"]}],\"knowledge_bases\":[{\"id\":"
+		"\"0b0b0b0b-0000-4000-8000-000000000000\",\"workspace\":\"0a0a0a0a-0000-4000-8000-000000000000\","
+		"\"name\":\"S\",\"pipeline\":{\"id\":\"0d0d0d0d-0000-4000-8000-000000000000\",\"draft\":{\"id\":"
+		"\"0e0e0e0e-0000-4000-8000-000000000000\",\"nodes\":[{\"id\":\"ds\",\"type\":\"datasource\","
+		"\"datasource_type\":\"local_file\"},{\"id\":\"t\",\"type\":\"tool\","
+		"\"execution_metadata\":{\"tool_info\":{}},\"fail\":{\"error\":\"boom\",\"error_strategy\":\"fail-branch\"}},"
+		"{\"id\":\"h\",\"type\":\"code\",\"fail\":{\"error\":\"bad {{document_name}}\",\"error_type\":\"CodeNodeError\","
+		"\"error_strategy\":\"default-value\",\"default_outputs\":{\"error_type\":\"x\",\"n\":\"{{document_name}}\"}}},"
+		"{\"id\":\"skipped\",\"type\":\"code\"}],\"edges\":[{\"source\":\"ds\",\"target\":\"t\"},"
+		"{\"source\":\"t\",\"target\":\"h\",\"source_handle\":\"fail-branch\"},{\"source\":\"t\",\"target\":\"skipped\"}]}}}]}");
+	const struct fx_kb *k = fixtures_kb(f, "0b0b0b0b-0000-4000-8000-000000000000");
+	cJSON *it = parse(REPORT_ITEM);
+	struct run_params rp = { .kb = k, .wf = k->pipeline->draft, .start_node_id = "ds", .datasource_type = "local_file",
+				 .item = it, .created_at_ms = T0 };
+	struct run *r = pipeline_run_new(&rp);
+	cJSON_Delete(it);
+	ck_assert_int_eq(r->status, RUN_PARTIAL_SUCCEEDED);
+	ck_assert_uint_eq(r->n_steps, 3);
+	cJSON *e = event(r, 4); /* node_finished of t */
+	const cJSON *d = get(e, "data");
+	ck_assert_str_eq(get(d, "node_id")->valuestring, "t");
+	assert_json(get(d, "outputs"), "{\"error_message\":\"boom\",\"error_type\":\"WorkflowNodeError\"}");
+	assert_json(get(d, "execution_metadata"), "{\"error_strategy\":\"fail-branch\"}");
+	cJSON_Delete(e);
+	e = event(r, 6); /* node_finished of h */
+	d = get(e, "data");
+	ck_assert_str_eq(get(d, "node_id")->valuestring, "h");
+	assert_json(get(d, "outputs"), "{\"error_type\":\"CodeNodeError\",\"n\":\"report.pdf\","
+				       "\"error_message\":\"bad {{document_name}}\"}");
+	assert_json(get(d, "execution_metadata"), "{\"error_strategy\":\"default-value\"}");
+	cJSON_Delete(e);
+	run_free(r);
+	fixtures_free(f);
 }
 END_TEST
 
@@ -758,6 +810,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_pipeline_blocking_body_is_json_dumps_in_dify_key_order);
 	tcase_add_test(tc, test_pipeline_blocking_body_is_the_tree_it_replaced);
 	tcase_add_test(tc, test_pipeline_blocking_body_of_a_run_failing_after_indexing);
+	tcase_add_test(tc, test_pipeline_reports_error_strategies_as_dify);
 	tcase_add_test(tc, test_pipeline_ids_repeat_under_the_same_seed);
 	suite_add_tcase(s, tc);
 
