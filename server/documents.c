@@ -427,7 +427,9 @@ static const char *intern_locked(struct documents *d, const char *s)
 }
 
 /* Forgets the oldest document. */
-static void evict_locked(struct documents *d)
+/* Takes the oldest document out of the store; the caller frees it once
+ * the lock is released. */
+static struct doc *evict_locked(struct documents *d)
 {
 	struct doc *x = d->ring[d->ring_head];
 	d->ring_head = (d->ring_head + 1) % DOCUMENTS_MAX;
@@ -441,7 +443,8 @@ static void evict_locked(struct documents *d)
 			dtab_add(&d->batches, x->batch_next, batch_hash);
 	}
 	dtab_del(&d->by_id, x, id_hash);
-	free(x);
+	x->batch_next = NULL;
+	return x;
 }
 
 void documents_add(struct documents *d, const struct doc_new *dn)
@@ -480,8 +483,12 @@ void documents_add(struct documents *d, const struct doc_new *dn)
 	x->doc_form = intern_locked(d, dn->doc_form);
 	if (!d->ring)
 		d->ring = xcalloc(DOCUMENTS_MAX, sizeof *d->ring);
-	while (d->ring_n && (d->ring_n == DOCUMENTS_MAX || d->bytes + x->bytes > DOCUMENTS_MAX_BYTES))
-		evict_locked(d);
+	struct doc *evicted = NULL; /* chained through batch_next */
+	while (d->ring_n && (d->ring_n == DOCUMENTS_MAX || d->bytes + x->bytes > DOCUMENTS_MAX_BYTES)) {
+		struct doc *old = evict_locked(d);
+		old->batch_next = evicted;
+		evicted = old;
+	}
 	d->ring[(d->ring_head + d->ring_n++) % DOCUMENTS_MAX] = x;
 	d->bytes += x->bytes;
 	struct doc *old = dtab_find_id(&d->by_id, x->id);
@@ -497,6 +504,11 @@ void documents_add(struct documents *d, const struct doc_new *dn)
 		head->batch_next = x;
 	}
 	pthread_mutex_unlock(&d->lock);
+	while (evicted) { /* free() outside the lock: the other thread may want it */
+		struct doc *next = evicted->batch_next;
+		free(evicted);
+		evicted = next;
+	}
 }
 
 /* What a reader sees at now_ms. */
