@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,7 +15,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -376,60 +374,6 @@ static unsigned parse_helpers(size_t n_files)
 	return cpus - 1 < PARSE_THREADS - 1 ? (unsigned)cpus - 1 : PARSE_THREADS - 1;
 }
 
-/* ---- the heap while loading many files ---- */
-
-/* Checking the schema mallocs about 0.6 bytes per byte of JSON (5 MB for the
- * 1,000 knowledge bases of scripts/bench), and every new 4 KiB page of the
- * heap was a page fault: about 15 us each on this kind of virtual machine, a
- * third of loading. While a big set loads, the main heap grows in steps of
- * HEAP_STEP (M_TOP_PAD) and each step is faulted in with one system call
- * after the document that grew it, as the parser's arena chunks are. Only
- * the loading thread's heap is the main (brk) heap: the parsing threads
- * allocate from their own arenas; on a reload from another thread, sbrk(0)
- * does not move and this does nothing. */
-#define HEAP_STEP ((size_t)2 << 20)
-#define HEAP_TOP_PAD_DEFAULT ((size_t)128 << 10) /* glibc's M_TOP_PAD */
-
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
-#endif
-
-struct heap_growth {
-	bool on;
-	char *populated; /* the heap is faulted in up to here */
-};
-
-static void heap_growth_begin(struct heap_growth *h, size_t n_files)
-{
-	h->on = n_files >= PARSE_THREADS_FROM;
-	h->populated = NULL;
-	if (!h->on)
-		return;
-	mallopt(M_TOP_PAD, (int)HEAP_STEP);
-	h->populated = sbrk(0);
-}
-
-static void heap_growth_step(struct heap_growth *h)
-{
-	if (!h->on)
-		return;
-	char *top = sbrk(0);
-	if (top == (char *)-1 || top <= h->populated)
-		return;
-	/* Page-aligned: the old top's page was faulted in by whoever grew it. */
-	uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
-	char *from = (char *)(((uintptr_t)h->populated + ps - 1) & ~(ps - 1));
-	if (from < top)
-		madvise(from, (size_t)(top - from), MADV_POPULATE_WRITE); /* best effort: faults as before */
-	h->populated = top;
-}
-
-static void heap_growth_end(struct heap_growth *h)
-{
-	if (h->on)
-		mallopt(M_TOP_PAD, (int)HEAP_TOP_PAD_DEFAULT);
-}
-
 /* ---- references between files ---- */
 
 static const struct fx_ws_entry *ws_entry_of(const struct fx_loader *L, const struct fx_workspace *ws)
@@ -513,6 +457,7 @@ int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *re
 	fx->files = xcalloc(rel.n, sizeof *fx->files);
 	fx->docs = xcalloc(rel.n, sizeof *fx->docs);
 	fx->arena = json_arena_new();
+	L.arena = fx->arena; /* the checker runs on this thread */
 	for (size_t i = 0; i < rel.n; i++) {
 		fx->files[fx->n_files++] = join(dir, rel.v[i]);
 		free(rel.v[i]);
@@ -542,8 +487,6 @@ int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *re
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	struct buf data = BUF_INIT;
-	struct heap_growth heap;
-	heap_growth_begin(&heap, job.n);
 	for (size_t i = 0; i < job.n; i++) {
 		struct parse_slot *s = &job.slots[i];
 		while (!atomic_load(&s->done)) {
@@ -562,9 +505,7 @@ int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *re
 		}
 		fx->docs[fx->n_docs++] = s->doc;
 		fx_parse_document(&L, file, s->doc);
-		heap_growth_step(&heap);
 	}
-	heap_growth_end(&heap);
 	buf_free(&data);
 	for (unsigned k = 0; k < n_workers; k++) {
 		pthread_join(workers[k].thread, NULL);
@@ -587,7 +528,6 @@ int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *re
 	fx->kbs = xcalloc(L.n_kbs, sizeof *fx->kbs);
 	for (size_t i = 0; i < L.n_kbs; i++) {
 		fx->kbs[fx->n_kbs++] = L.kbs[i].kb;
-		free(L.kbs[i].workspace_ref);
 		free(L.kbs[i].path);
 	}
 	free(L.kbs);
@@ -617,12 +557,10 @@ void fixtures_free(struct fixtures *fx)
 	for (size_t i = 0; i < fx->n_kbs; i++)
 		fx_kb_free(fx->kbs[i]);
 	free(fx->kbs);
-	for (size_t i = 0; i < fx->n_ws; i++)
-		fx_workspace_free(fx->ws[i]);
 	free(fx->ws);
 	fx_tbl_free(&fx->kb_by_id);
 	fx_tbl_free(&fx->ws_by_key);
-	json_arena_free(fx->arena); /* every doc */
+	json_arena_free(fx->arena); /* every doc, and what the checker built from them */
 	free(fx->docs);
 	for (size_t i = 0; i < fx->n_files; i++)
 		free(fx->files[i]);

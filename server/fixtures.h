@@ -59,8 +59,9 @@ struct fx_failure {
  * (nodes/base/node.py); a fixture may name another (e.g. ToolInvokeError). */
 #define FX_DEFAULT_ERROR_TYPE "WorkflowNodeError"
 
-/* A copy that owns its strings (default_outputs stays borrowed). */
-struct fx_failure *fx_failure_dup(const struct fx_failure *f);
+/* Frees a failure made after loading (the document store's, malloc'd with
+ * its strings); a fixture's own failures live with the fixtures and are
+ * never freed one by one. */
 void fx_failure_free(struct fx_failure *f);
 
 struct fx_node {

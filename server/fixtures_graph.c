@@ -5,6 +5,16 @@
 #include "fixtures_parse.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+/* n zeroed indexes from the fixtures' arena (they live as long as the workflow). */
+static size_t *indexes(struct json_arena *arena, size_t n)
+{
+	size_t bytes = (n ? n : 1) * sizeof(size_t);
+	return memset(json_arena_alloc(arena, bytes), 0, bytes);
+}
 
 /* One node on a cycle over the edges, or -1. Iterative DFS in node and edge
  * order, so the node named is always the same for the same fixture. */
@@ -53,7 +63,7 @@ long fx_find_cycle(size_t n, const struct fx_edge *edges, size_t n_edges)
 }
 
 /* Fills next/fail_next from the edges, in edge order, without repeats. */
-void fx_link_nodes(struct fx_workflow *wf, const struct fx_edge *edges, size_t n_edges)
+void fx_link_nodes(struct json_arena *arena, struct fx_workflow *wf, const struct fx_edge *edges, size_t n_edges)
 {
 	size_t *seen = xcalloc(wf->n_nodes, sizeof *seen);
 	size_t *seen_fail = xcalloc(wf->n_nodes, sizeof *seen_fail);
@@ -66,8 +76,8 @@ void fx_link_nodes(struct fx_workflow *wf, const struct fx_edge *edges, size_t n
 	}
 	for (size_t i = 0; i < wf->n_nodes; i++) {
 		struct fx_node *n = &wf->nodes[i];
-		n->next = n->n_next ? xcalloc(n->n_next, sizeof *n->next) : NULL;
-		n->fail_next = n->n_fail_next ? xcalloc(n->n_fail_next, sizeof *n->fail_next) : NULL;
+		n->next = n->n_next ? indexes(arena, n->n_next) : NULL;
+		n->fail_next = n->n_fail_next ? indexes(arena, n->n_fail_next) : NULL;
 		n->n_next = n->n_fail_next = 0;
 	}
 	/* seen[v] == u + 1: the edge u -> v is already linked */
@@ -122,10 +132,10 @@ static size_t heap_pop(size_t *h, size_t *n)
 /* Kahn's algorithm with the lowest ready index first: the simulator walks
  * this order, so runs are stable and planning a run is linear. Computed once
  * here, not per request. Call only on an acyclic graph. */
-size_t *fx_topo_order(const struct fx_workflow *wf)
+size_t *fx_topo_order(struct json_arena *arena, const struct fx_workflow *wf)
 {
 	size_t n = wf->n_nodes, *indeg = xcalloc(n, sizeof *indeg), *ready = xcalloc(n, sizeof *ready);
-	size_t *order = xcalloc(n, sizeof *order), n_ready = 0, done = 0;
+	size_t *order = indexes(arena, n), n_ready = 0, done = 0;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < wf->nodes[i].n_next; k++)
 			indeg[wf->nodes[i].next[k]]++;

@@ -36,15 +36,6 @@ static const char *const bucket_keys[] = { "name", "files", NULL };
 static const char *const drive_file_keys[] = { "id", "name", "size", "type", "files", NULL };
 static const char *const drive_file_types[] = { "file", "folder", NULL };
 
-struct fx_failure *fx_failure_dup(const struct fx_failure *f)
-{
-	struct fx_failure *d = xmalloc(sizeof *d);
-	*d = *f;
-	d->error = xstrdup(f->error ? f->error : "");
-	d->error_type = f->error_type ? xstrdup(f->error_type) : NULL;
-	return d;
-}
-
 void fx_failure_free(struct fx_failure *f)
 {
 	if (!f)
@@ -58,7 +49,7 @@ void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
 {
 	cJSON *d;
 	fxp_check_keys(c, o, fail_keys);
-	struct fx_failure *f = n->fail = xcalloc(1, sizeof *f);
+	struct fx_failure *f = n->fail = FXP_NEW(c, struct fx_failure, 1);
 	f->error = fxp_get_nonempty_str(c, o, "error");
 	if (fxp_member(o, "error_type"))
 		f->error_type = fxp_get_nonempty_str(c, o, "error_type");
@@ -100,8 +91,8 @@ static void parse_drive_file(struct pctx *c, cJSON *o, int depth)
 {
 	cJSON *x;
 	fxp_check_keys(c, o, drive_file_keys);
-	free(fxp_get_nonempty_str(c, o, "id"));
-	free(fxp_get_str(c, o, "name", REQUIRED, NULL));
+	fxp_get_nonempty_str(c, o, "id");
+	fxp_get_str(c, o, "name", REQUIRED, NULL);
 	fxp_get_uint(c, o, "size", 0, UINT64_C(9007199254740991));
 	int t = fxp_get_enum(c, o, "type", 0, drive_file_types, "drive file type");
 	if (fxp_get_typed(c, o, "files", OPTIONAL, T_ARRAY, &x) > 0) {
@@ -122,7 +113,7 @@ static void parse_bucket(struct pctx *c, cJSON *o, int depth)
 	cJSON *x;
 	(void)depth;
 	fxp_check_keys(c, o, bucket_keys);
-	free(fxp_get_nonempty_str(c, o, "name"));
+	fxp_get_nonempty_str(c, o, "name");
 	if (fxp_get_typed(c, o, "files", OPTIONAL, T_ARRAY, &x) > 0) {
 		size_t s = fxp_push_key(c, "files");
 		each_object(c, x, parse_drive_file, 0);
@@ -135,8 +126,8 @@ static void parse_credential(struct pctx *c, cJSON *o, int depth)
 	(void)depth;
 	fxp_check_keys(c, o, cred_keys);
 	if (cJSON_GetObjectItemCaseSensitive(o, "id"))
-		free(fxp_get_uuid(c, o, "id"));
-	free(fxp_get_str(c, o, "name", REQUIRED, NULL));
+		fxp_get_uuid(c, o, "id");
+	fxp_get_str(c, o, "name", REQUIRED, NULL);
 	fxp_get_enum(c, o, "type", 0, cred_types, "credential type");
 	fxp_get_bool(c, o, "is_default", false);
 }
@@ -232,14 +223,14 @@ void fx_parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
 	n->raw = o;
 	n->id = fxp_get_nonempty_str(c, o, "id");
 	int t = fxp_get_enum(c, o, "type", -1, node_types, "node type");
-	n->type = t >= 0 ? xstrdup(node_types[t]) : NULL;
+	n->type = t >= 0 ? fxp_strdup(c, node_types[t]) : NULL;
 	n->title = fxp_get_str(c, o, "title", OPTIONAL, n->type);
 	fxp_get_typed(c, o, "icon", OPTIONAL, T_STRING | T_OBJECT, &n->icon);
 	bool is_ds = n->type && !strcmp(n->type, "datasource");
 	int dt = -1;
 	if (is_ds) {
 		dt = fxp_get_enum(c, o, "datasource_type", -1, ds_types, "datasource type");
-		n->datasource_type = dt >= 0 ? xstrdup(ds_types[dt]) : NULL;
+		n->datasource_type = dt >= 0 ? fxp_strdup(c, ds_types[dt]) : NULL;
 	} else if (n->type && fxp_member(o, "datasource_type")) {
 		size_t s = fxp_push_key(c, "datasource_type");
 		fxp_report(c, "only allowed on datasource nodes");
@@ -260,15 +251,3 @@ void fx_parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
 	parse_datasource_extras(c, o, n);
 }
 
-void fx_node_done(struct fx_node *n)
-{
-	free(n->id);
-	free(n->type);
-	free(n->title);
-	free(n->datasource_type);
-	free(n->plugin_id);
-	free(n->provider_name);
-	fx_failure_free(n->fail);
-	free(n->next);
-	free(n->fail_next);
-}

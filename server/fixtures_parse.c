@@ -22,32 +22,12 @@ static const char *const kb_keys[] = { "id", "workspace", "name", "description",
 				       "strict_file_references", NULL };
 static const char *const chunk_structures[] = { "text_model", "hierarchical_model", "qa_model", NULL };
 
-void fx_workspace_free(struct fx_workspace *ws)
-{
-	if (!ws)
-		return;
-	free(ws->id);
-	free(ws->name);
-	free(ws->owner.id);
-	free(ws->owner.name);
-	free(ws->owner.email);
-	for (size_t i = 0; i < ws->n_api_keys; i++)
-		free(ws->api_keys[i]);
-	free(ws->api_keys);
-	free(ws);
-}
-
 void fx_kb_free(struct fx_kb *kb)
 {
 	if (!kb)
 		return;
-	free(kb->id);
-	free(kb->name);
-	free(kb->description);
-	free(kb->chunk_structure);
 	fx_scenarios_free(kb);
 	fx_pipeline_free(kb->pipeline);
-	free(kb);
 }
 
 static struct fx_workspace *parse_workspace(struct pctx *c, cJSON *o)
@@ -56,13 +36,12 @@ static struct fx_workspace *parse_workspace(struct pctx *c, cJSON *o)
 	if (!fxp_expect(c, o, T_OBJECT))
 		return NULL;
 	fxp_check_keys(c, o, ws_keys);
-	struct fx_workspace *ws = xcalloc(1, sizeof *ws);
+	struct fx_workspace *ws = FXP_NEW(c, struct fx_workspace, 1);
 	ws->raw = o;
 	ws->id = fxp_get_uuid(c, o, "id");
 	ws->name = fxp_get_str(c, o, "name", REQUIRED, NULL);
 	char *status = fxp_get_str(c, o, "status", OPTIONAL, "normal");
 	ws->status = status && strcmp(status, "normal") ? FX_TENANT_ARCHIVED : FX_TENANT_NORMAL;
-	free(status);
 	if (fxp_get_typed(c, o, "owner", REQUIRED, T_OBJECT | T_NULL, &x) > 0 && cJSON_IsObject(x)) {
 		size_t s = fxp_push_key(c, "owner");
 		fxp_check_keys(c, x, owner_keys);
@@ -75,14 +54,14 @@ static struct fx_workspace *parse_workspace(struct pctx *c, cJSON *o)
 	}
 	if (fxp_get_typed(c, o, "api_keys", OPTIONAL, T_ARRAY, &x) > 0) {
 		size_t s = fxp_push_key(c, "api_keys"), i = 0;
-		ws->api_keys = xcalloc((size_t)cJSON_GetArraySize(x), sizeof *ws->api_keys);
+		ws->api_keys = FXP_NEW(c, char *, (size_t)cJSON_GetArraySize(x));
 		cJSON_ArrayForEach(k, x) {
 			size_t s2 = fxp_push_index(c, i++);
 			if (fxp_expect(c, k, T_STRING)) {
 				if (strncmp(k->valuestring, "dataset-", 8) || !k->valuestring[8])
 					fxp_report(c, "API key must start with \"dataset-\" and go on after it");
 				else
-					ws->api_keys[ws->n_api_keys++] = xstrdup(k->valuestring);
+					ws->api_keys[ws->n_api_keys++] = fxp_strdup(c, k->valuestring);
 			}
 			fxp_pop(c, s2);
 		}
@@ -98,7 +77,7 @@ static struct fx_kb *parse_kb(struct pctx *c, cJSON *o, char **ret_ws_ref)
 	if (!fxp_expect(c, o, T_OBJECT))
 		return NULL;
 	fxp_check_keys(c, o, kb_keys);
-	struct fx_kb *kb = xcalloc(1, sizeof *kb);
+	struct fx_kb *kb = FXP_NEW(c, struct fx_kb, 1);
 	kb->raw = o;
 	kb->file = c->file;
 	kb->id = fxp_get_uuid(c, o, "id");
@@ -108,7 +87,7 @@ static struct fx_kb *parse_kb(struct pctx *c, cJSON *o, char **ret_ws_ref)
 	kb->name = fxp_get_str(c, o, "name", REQUIRED, NULL);
 	kb->description = fxp_get_str(c, o, "description", OPTIONAL, "");
 	int cs = fxp_get_enum(c, o, "chunk_structure", 0, chunk_structures, "chunk structure");
-	kb->chunk_structure = cs >= 0 ? xstrdup(chunk_structures[cs]) : NULL;
+	kb->chunk_structure = cs >= 0 ? fxp_strdup(c, chunk_structures[cs]) : NULL;
 	kb->api_enabled = fxp_get_bool(c, o, "api_enabled", true);
 	kb->initial_documents = (unsigned)fxp_get_uint(c, o, "documents", 0, FX_MAX_COUNT);
 	fxp_get_bool(c, o, "strict_file_references", false); /* read from raw when runs need it */

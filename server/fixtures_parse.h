@@ -49,6 +49,7 @@ struct fx_loader {
 	struct fx_problems problems;
 	size_t cap_problems;
 	cJSON *pool;          /* owns the default values that no file spelled out */
+	struct json_arena *arena; /* holds the checked structs and their strings */
 	struct fx_ws_entry *ws;
 	size_t n_ws, cap_ws;
 	struct fx_kb_entry *kbs;
@@ -74,7 +75,8 @@ struct fx_qstr fx_quote(const char *s);
  * their cJSON members (raw, icon, outputs, ...) from it. */
 void fx_parse_document(struct fx_loader *L, const char *file, cJSON *doc);
 
-void fx_workspace_free(struct fx_workspace *ws);
+/* Frees what runs and scenarios added to kb (plans, scenario workflows);
+ * the rest goes with the loader's arena. */
 void fx_kb_free(struct fx_kb *kb);
 
 /* ---- the schema walk (fixtures_walk.c), shared by the checker's files ---- */
@@ -141,6 +143,16 @@ bool fxp_int_value(const cJSON *v, uint64_t max, uint64_t *ret);
 bool fxp_is_ident(const char *s);
 bool fxp_uuid_valid(const char *s); /* 8-4-4-4-12 hex digits */
 void fxp_lower(char *s);
+/* What the checker builds (structs, arrays, strings) lives in the loader's
+ * arena, with the parsed files it borrows from, and is freed with them at
+ * once (fixtures_free): no malloc heap to fault in while loading, no frees
+ * one by one. Only what runs add later (plans) and the copies scenarios and
+ * the document store make are malloc'd. */
+/* n zeroed bytes from the loader's arena. */
+void *fxp_alloc(struct pctx *c, size_t n);
+#define FXP_NEW(c, type, n) ((type *)fxp_alloc((c), (n) * sizeof(type)))
+char *fxp_strdup(struct pctx *c, const char *s);
+
 /* Keeps item, a value no file spelled out, in L->pool; returns it. */
 cJSON *fxp_pooled(struct pctx *c, cJSON *item);
 
@@ -151,9 +163,8 @@ struct fx_pipeline *fx_parse_pipeline(struct pctx *c, cJSON *o);
 void fx_pipeline_free(struct fx_pipeline *p);
 
 /* fixtures_nodes.c: one item of a workflow's "nodes" into n (reported
- * unless an object); fx_node_done frees what it filled in. */
+ * unless an object). */
 void fx_parse_node(struct pctx *c, cJSON *o, struct fx_node *n);
-void fx_node_done(struct fx_node *n);
 /* Parses a node's "fail" object into n->fail (also for scenarios). */
 void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n);
 
@@ -164,10 +175,11 @@ struct fx_edge {
 };
 /* One node on a cycle over the edges, or -1. */
 long fx_find_cycle(size_t n, const struct fx_edge *edges, size_t n_edges);
-/* Fills each node's next and fail_next from the edges. */
-void fx_link_nodes(struct fx_workflow *wf, const struct fx_edge *edges, size_t n_edges);
-/* The order the simulator walks (Kahn's, lowest index first); acyclic graphs only. */
-size_t *fx_topo_order(const struct fx_workflow *wf);
+/* Fills each node's next and fail_next from the edges (arrays from arena). */
+void fx_link_nodes(struct json_arena *arena, struct fx_workflow *wf, const struct fx_edge *edges, size_t n_edges);
+/* The order the simulator walks (Kahn's, lowest index first; an array from
+ * arena); acyclic graphs only. */
+size_t *fx_topo_order(struct json_arena *arena, const struct fx_workflow *wf);
 
 /* A knowledge base's "scenarios" and "scenario_sequence" (fixtures_scenarios.c);
  * call after its pipeline is parsed. */

@@ -61,7 +61,7 @@ static struct fx_http_fault *parse_http(struct pctx *c, cJSON *o)
 {
 	cJSON *x;
 	fxp_check_keys(c, o, http_keys);
-	struct fx_http_fault *h = xcalloc(1, sizeof *h);
+	struct fx_http_fault *h = FXP_NEW(c, struct fx_http_fault, 1);
 	h->status = (unsigned)fxp_get_uint(c, o, "status", 0, 599);
 	if (fxp_get_typed(c, o, "status", REQUIRED, T_INT, &x) > 0 && h->status < 100) {
 		size_t s = fxp_push_key(c, "status");
@@ -129,43 +129,34 @@ struct node_change {
 	struct fx_node parsed;     /* holds the parsed failure (NULL: the node succeeds) */
 };
 
-/* A copy of wf whose nodes take the scenario's changes. */
-static struct fx_workflow *derive(const struct fx_workflow *wf, const struct node_change *ch, size_t n)
+/* A copy of wf whose nodes take the scenario's changes (in the arena, as
+ * wf and the parsed failures it points to). */
+static struct fx_workflow *derive(struct pctx *c, const struct fx_workflow *wf, const struct node_change *ch,
+				  size_t n)
 {
-	struct fx_workflow *d = xmalloc(sizeof *d);
+	struct fx_workflow *d = FXP_NEW(c, struct fx_workflow, 1);
 	*d = *wf;
 	d->base = wf;
-	d->nodes = xmalloc(wf->n_nodes * sizeof *d->nodes);
+	d->nodes = FXP_NEW(c, struct fx_node, wf->n_nodes);
 	memcpy(d->nodes, wf->nodes, wf->n_nodes * sizeof *d->nodes);
-	d->plans = xcalloc(wf->n_nodes, sizeof *d->plans);
+	d->plans = FXP_NEW(c, void *_Atomic, wf->n_nodes);
 	for (size_t i = 0; i < n; i++) {
 		long k = fx_workflow_node_index(wf, ch[i].id);
 		if (k < 0)
 			continue;
 		if (ch[i].set_duration)
 			d->nodes[k].duration_ms = ch[i].duration_ms;
-		if (ch[i].set_fail) {
-			/* Each workflow owns its copy of the failure. */
-			d->nodes[k].fail = NULL;
-			if (ch[i].parsed.fail)
-				d->nodes[k].fail = fx_failure_dup(ch[i].parsed.fail);
-		}
+		if (ch[i].set_fail)
+			d->nodes[k].fail = ch[i].parsed.fail; /* NULL: the node succeeds */
 	}
 	return d;
 }
 
+/* The plans runs made with d. */
 static void derived_free(struct fx_workflow *d)
 {
-	if (!d)
-		return;
-	for (size_t i = 0; i < d->n_nodes; i++) {
-		if (d->nodes[i].fail != d->base->nodes[i].fail)
-			fx_failure_free(d->nodes[i].fail);
+	for (size_t i = 0; d && i < d->n_nodes; i++)
 		fx_plan_free(atomic_load(&d->plans[i]));
-	}
-	free(d->plans);
-	free(d->nodes);
-	free(d);
 }
 
 /* "nodes": {"<node id>": {"duration_ms": N, "fail": {...} | null}}. */
@@ -201,11 +192,9 @@ static void parse_node_changes(struct pctx *c, cJSON *o, struct fx_kb *kb, struc
 		fxp_pop(c, s);
 	}
 	if (wfs[0])
-		sc->published = derive(wfs[0], ch, n);
+		sc->published = derive(c, wfs[0], ch, n);
 	if (wfs[1])
-		sc->draft = derive(wfs[1], ch, n);
-	for (i = 0; i < n; i++)
-		fx_failure_free(ch[i].parsed.fail);
+		sc->draft = derive(c, wfs[1], ch, n);
 	free(ch);
 }
 
@@ -244,11 +233,11 @@ static void parse_scenario(struct pctx *c, cJSON *o, struct fx_kb *kb, struct fx
 	if (fxp_get_typed(c, o, "api_keys", OPTIONAL, T_ARRAY, &x) > 0) {
 		size_t s = fxp_push_key(c, "api_keys"), i = 0;
 		cJSON *k;
-		sc->api_keys = xcalloc((size_t)cJSON_GetArraySize(x) + 1, sizeof *sc->api_keys);
+		sc->api_keys = FXP_NEW(c, char *, (size_t)cJSON_GetArraySize(x) + 1);
 		cJSON_ArrayForEach(k, x) {
 			size_t s2 = fxp_push_index(c, i++);
 			if (fxp_expect(c, k, T_STRING))
-				sc->api_keys[sc->n_api_keys++] = xstrdup(k->valuestring);
+				sc->api_keys[sc->n_api_keys++] = fxp_strdup(c, k->valuestring);
 			fxp_pop(c, s2);
 		}
 		fxp_pop(c, s);
@@ -260,7 +249,7 @@ void fx_parse_scenarios(struct pctx *c, cJSON *kb_obj, struct fx_kb *kb)
 	cJSON *x;
 	if (fxp_get_typed(c, kb_obj, "scenarios", OPTIONAL, T_OBJECT, &x) > 0) {
 		size_t s = fxp_push_key(c, "scenarios");
-		kb->scenarios = xcalloc((size_t)cJSON_GetArraySize(x) + 1, sizeof *kb->scenarios);
+		kb->scenarios = FXP_NEW(c, struct fx_scenario, (size_t)cJSON_GetArraySize(x) + 1);
 		cJSON *o;
 		cJSON_ArrayForEach(o, x) {
 			size_t s2 = fxp_push_key(c, o->string);
@@ -268,7 +257,7 @@ void fx_parse_scenarios(struct pctx *c, cJSON *kb_obj, struct fx_kb *kb)
 				fxp_report(c, "a scenario needs a name other than \"\" and \"default\"");
 			if (fxp_expect(c, o, T_OBJECT)) {
 				struct fx_scenario *sc = &kb->scenarios[kb->n_scenarios++];
-				sc->name = xstrdup(o->string);
+				sc->name = fxp_strdup(c, o->string);
 				parse_scenario(c, o, kb, sc);
 			}
 			fxp_pop(c, s2);
@@ -277,7 +266,7 @@ void fx_parse_scenarios(struct pctx *c, cJSON *kb_obj, struct fx_kb *kb)
 	}
 	if (fxp_get_typed(c, kb_obj, "scenario_sequence", OPTIONAL, T_ARRAY, &x) > 0) {
 		size_t s = fxp_push_key(c, "scenario_sequence"), i = 0;
-		kb->sequence = xcalloc((size_t)cJSON_GetArraySize(x) + 1, sizeof *kb->sequence);
+		kb->sequence = FXP_NEW(c, char *, (size_t)cJSON_GetArraySize(x) + 1);
 		cJSON *e;
 		cJSON_ArrayForEach(e, x) {
 			size_t s2 = fxp_push_index(c, i++);
@@ -285,7 +274,7 @@ void fx_parse_scenarios(struct pctx *c, cJSON *kb_obj, struct fx_kb *kb)
 				const char *name = cJSON_IsString(e) ? e->valuestring : NULL;
 				if (name && strcmp(name, "default") && !fx_kb_scenario(kb, name))
 					fxp_report(c, "no scenario %s in this knowledge base", fx_quote(name).s);
-				kb->sequence[kb->n_sequence++] = name && strcmp(name, "default") ? xstrdup(name) : NULL;
+				kb->sequence[kb->n_sequence++] = name && strcmp(name, "default") ? fxp_strdup(c, name) : NULL;
 			}
 			fxp_pop(c, s2);
 		}
@@ -293,29 +282,13 @@ void fx_parse_scenarios(struct pctx *c, cJSON *kb_obj, struct fx_kb *kb)
 	}
 }
 
+/* The scenarios' own workflows (malloc'd copies); the rest is in the arena. */
 void fx_scenarios_free(struct fx_kb *kb)
 {
 	for (size_t i = 0; i < kb->n_scenarios; i++) {
-		struct fx_scenario *sc = &kb->scenarios[i];
-		free(sc->name);
-		free(sc->description);
-		if (sc->http) {
-			free(sc->http->code);
-			free(sc->http->message);
-			free(sc->http->body);
-			free(sc->http->content_type);
-			free(sc->http);
-		}
-		for (size_t k = 0; k < sc->n_api_keys; k++)
-			free(sc->api_keys[k]);
-		free(sc->api_keys);
-		derived_free(sc->published);
-		derived_free(sc->draft);
+		derived_free(kb->scenarios[i].published);
+		derived_free(kb->scenarios[i].draft);
 	}
-	free(kb->scenarios);
-	for (size_t i = 0; i < kb->n_sequence; i++)
-		free(kb->sequence[i]);
-	free(kb->sequence);
 }
 
 const struct fx_scenario *fx_kb_scenario(const struct fx_kb *kb, const char *name)

@@ -196,14 +196,27 @@ int fxp_get_typed(struct pctx *c, cJSON *obj, const char *key, bool required, un
 	return r;
 }
 
+void *fxp_alloc(struct pctx *c, size_t n)
+{
+	void *p = json_arena_alloc(c->L->arena, n ? n : 1);
+	memset(p, 0, n);
+	return p;
+}
+
+char *fxp_strdup(struct pctx *c, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(json_arena_alloc(c->L->arena, n), s, n);
+}
+
 /* A copy of the string member, or of def when it is absent (NULL if def is). */
 char * fxp_get_str(struct pctx *c, cJSON *obj, const char *key, bool required, const char *def)
 {
 	cJSON *v;
 	int r = fxp_get_typed(c, obj, key, required, T_STRING, &v);
 	if (r > 0)
-		return xstrdup(v->valuestring);
-	return r == 0 && def ? xstrdup(def) : NULL;
+		return fxp_strdup(c, v->valuestring);
+	return r == 0 && def ? fxp_strdup(c, def) : NULL;
 }
 
 char * fxp_get_nonempty_str(struct pctx *c, cJSON *obj, const char *key)
@@ -213,7 +226,6 @@ char * fxp_get_nonempty_str(struct pctx *c, cJSON *obj, const char *key)
 		size_t saved = fxp_push_key(c, key);
 		fxp_report(c, "must not be empty");
 		fxp_pop(c, saved);
-		free(s);
 		s = NULL;
 	}
 	return s;
@@ -290,7 +302,6 @@ char *fxp_get_uuid(struct pctx *c, cJSON *obj, const char *key)
 		size_t saved = fxp_push_key(c, key);
 		fxp_report(c, "invalid uuid %s (expected 8-4-4-4-12 hex digits)", fx_quote(s).s);
 		fxp_pop(c, saved);
-		free(s);
 		return NULL;
 	}
 	if (s)

@@ -28,21 +28,6 @@ struct var_list {
 	size_t n;
 };
 
-static void var_done(struct fx_variable *v)
-{
-	free(v->variable);
-	free(v->type);
-	free(v->belong_to_node_id);
-}
-
-static void var_list_done(struct var_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		var_done(&l->v[i]);
-	free(l->v);
-	*l = (struct var_list){ NULL, 0 };
-}
-
 static void parse_variable(struct pctx *c, cJSON *o, struct fx_variable *v)
 {
 	cJSON *x;
@@ -58,7 +43,7 @@ static void parse_variable(struct pctx *c, cJSON *o, struct fx_variable *v)
 		fxp_pop(c, s);
 	}
 	int t = fxp_get_enum(c, o, "type", -1, var_types, "variable type");
-	v->type = t >= 0 ? xstrdup(var_types[t]) : NULL;
+	v->type = t >= 0 ? fxp_strdup(c, var_types[t]) : NULL;
 	fxp_get_typed(c, o, "label", OPTIONAL, T_STRING, &x);
 	v->belong_to_node_id = fxp_get_str(c, o, "belong_to_node_id", OPTIONAL, "shared");
 	v->required = fxp_get_bool(c, o, "required", false);
@@ -81,7 +66,7 @@ static void parse_variable(struct pctx *c, cJSON *o, struct fx_variable *v)
 /* arr is an array; the path is at its key. */
 static struct var_list parse_variables(struct pctx *c, cJSON *arr)
 {
-	struct var_list l = { xcalloc((size_t)cJSON_GetArraySize(arr), sizeof(struct fx_variable)), 0 };
+	struct var_list l = { FXP_NEW(c, struct fx_variable, (size_t)cJSON_GetArraySize(arr)), 0 };
 	struct fx_tbl names = { NULL, 0, 0 };
 	cJSON *item;
 	cJSON_ArrayForEach(item, arr) {
@@ -103,21 +88,13 @@ static struct var_list parse_variables(struct pctx *c, cJSON *arr)
 	return l;
 }
 
+/* The plans runs made; the workflow itself goes with the arena. */
 static void workflow_free(struct fx_workflow *wf)
 {
 	if (!wf)
 		return;
-	free(wf->id);
-	for (size_t i = 0; i < wf->n_nodes; i++)
-		fx_node_done(&wf->nodes[i]);
-	free(wf->nodes);
-	free(wf->order);
 	for (size_t i = 0; wf->plans && i < wf->n_nodes; i++)
 		fx_plan_free(atomic_load(&wf->plans[i]));
-	free(wf->plans);
-	struct var_list l = { wf->vars, wf->n_vars };
-	var_list_done(&l);
-	free(wf);
 }
 
 /* The index of the node named by the string member key, or -1. */
@@ -132,7 +109,6 @@ static long edge_end(struct pctx *c, cJSON *o, const char *key, const struct fx_
 		fxp_report(c, "unknown node %s", fx_quote(id).s);
 		fxp_pop(c, s);
 	}
-	free(id);
 	return v ? (long)((uintptr_t)v - 1) : -1;
 }
 
@@ -152,17 +128,16 @@ static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, cons
 				GROW(edges, n_edges, cap);
 				edges[n_edges++] = (struct fx_edge){ (size_t)from, (size_t)to, !strcmp(handle, "fail-branch") };
 			}
-			free(handle);
 		}
 		fxp_pop(c, s);
 	}
 	long cyc = fx_find_cycle(wf->n_nodes, edges, n_edges);
 	if (cyc >= 0)
 		fxp_report(c, "cycle through node %s", fx_quote(wf->nodes[cyc].id).s);
-	fx_link_nodes(wf, edges, n_edges);
+	fx_link_nodes(c->L->arena, wf, edges, n_edges);
 	if (cyc < 0) {
-		wf->order = fx_topo_order(wf);
-		wf->plans = xcalloc(wf->n_nodes, sizeof *wf->plans);
+		wf->order = fx_topo_order(c->L->arena, wf);
+		wf->plans = FXP_NEW(c, void *_Atomic, wf->n_nodes);
 	}
 	free(edges);
 }
@@ -186,7 +161,7 @@ static void check_belong(struct pctx *c, const struct fx_workflow *wf, const str
 static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_own_vars)
 {
 	cJSON *x;
-	struct fx_workflow *wf = xcalloc(1, sizeof *wf);
+	struct fx_workflow *wf = FXP_NEW(c, struct fx_workflow, 1);
 	struct fx_tbl ids = { NULL, 0, 0 };
 	fxp_check_keys(c, o, wf_keys);
 	wf->id = fxp_get_uuid(c, o, "id");
@@ -195,7 +170,7 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 		size_t n = (size_t)cJSON_GetArraySize(x);
 		if (!n)
 			fxp_report(c, "must not be empty");
-		wf->nodes = xcalloc(n, sizeof *wf->nodes);
+		wf->nodes = FXP_NEW(c, struct fx_node, n);
 		cJSON *item;
 		cJSON_ArrayForEach(item, x) {
 			size_t i = wf->n_nodes++, s2 = fxp_push_index(c, i);
@@ -216,14 +191,14 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 	 * above): the rest of the file is still checked, and scenarios copy the
 	 * array (memcpy from NULL is undefined even for 0 bytes). */
 	if (!wf->nodes)
-		wf->nodes = xcalloc(1, sizeof *wf->nodes);
+		wf->nodes = FXP_NEW(c, struct fx_node, 1);
 	if (fxp_get_typed(c, o, "edges", OPTIONAL, T_ARRAY, &x) > 0) {
 		size_t s = fxp_push_key(c, "edges");
 		parse_edges(c, x, wf, &ids);
 		fxp_pop(c, s);
 	} else {
-		wf->order = fx_topo_order(wf);
-		wf->plans = xcalloc(wf->n_nodes, sizeof *wf->plans);
+		wf->order = fx_topo_order(c->L->arena, wf);
+		wf->plans = FXP_NEW(c, void *_Atomic, wf->n_nodes);
 	}
 	int r = fxp_get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x);
 	*ret_own_vars = r != 0;
@@ -243,16 +218,14 @@ void fx_pipeline_free(struct fx_pipeline *p)
 {
 	if (!p)
 		return;
-	free(p->id);
 	workflow_free(p->published);
 	workflow_free(p->draft);
-	free(p);
 }
 
 struct fx_pipeline *fx_parse_pipeline(struct pctx *c, cJSON *o)
 {
 	static const char *const which[] = { "published", "draft" };
-	struct fx_pipeline *p = xcalloc(1, sizeof *p);
+	struct fx_pipeline *p = FXP_NEW(c, struct fx_pipeline, 1);
 	struct var_list shared = { NULL, 0 };
 	cJSON *x;
 	fxp_check_keys(c, o, pipeline_keys);
@@ -273,14 +246,7 @@ struct fx_pipeline *fx_parse_pipeline(struct pctx *c, cJSON *o)
 		if (own || !shared.n)
 			continue;
 		struct fx_workflow *wf = *slot;
-		wf->vars = xcalloc(shared.n, sizeof *wf->vars);
-		for (size_t i = 0; i < shared.n; i++) {
-			struct fx_variable *d = &wf->vars[i];
-			*d = shared.v[i];
-			d->variable = d->variable ? xstrdup(d->variable) : NULL;
-			d->type = d->type ? xstrdup(d->type) : NULL;
-			d->belong_to_node_id = d->belong_to_node_id ? xstrdup(d->belong_to_node_id) : NULL;
-		}
+		wf->vars = shared.v; /* both workflows share them, as they share the arena */
 		wf->n_vars = shared.n;
 		s = fxp_push_key(c, "variables");
 		char where[32];
@@ -288,6 +254,5 @@ struct fx_pipeline *fx_parse_pipeline(struct pctx *c, cJSON *o)
 		check_belong(c, wf, wf->vars, wf->n_vars, where);
 		fxp_pop(c, s);
 	}
-	var_list_done(&shared);
 	return p;
 }

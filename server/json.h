@@ -46,6 +46,9 @@ struct json_arena;
 struct json_arena *json_arena_new(void);
 int json_parse_arena(struct json_arena *arena, const char *buf, size_t len, cJSON **ret, char *err, size_t errlen);
 void json_arena_trim(struct json_arena *arena);
+/* n bytes from the arena, 16-byte aligned, living as long as it does:
+ * for what is built from the trees and dies with them (fixtures_*.c). */
+void *json_arena_alloc(struct json_arena *arena, size_t n);
 /* Moves every tree of from (trimmed) into arena, and frees from: trees
  * parsed on several threads, each into its own arena, end up owned by one. */
 void json_arena_adopt(struct json_arena *arena, struct json_arena *from);

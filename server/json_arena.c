@@ -9,6 +9,26 @@
  * set one at a time was most of the start-up time. */
 #include "json_internal.h"
 
+/* LeakSanitizer does not look inside memory mapped by hand, and the
+ * fixture checker keeps pointers to malloc'd memory in the arena (the plans
+ * runs memoize): the chunks are registered as root regions, so that what
+ * they point to is not reported as leaked. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_LSAN 1
+#endif
+#endif
+#ifdef ARENA_LSAN
+#include <sanitizer/lsan_interface.h>
+#define lsan_register(p, n) __lsan_register_root_region((p), (n))
+#define lsan_unregister(p, n) __lsan_unregister_root_region((p), (n))
+#else
+#define lsan_register(p, n) ((void)(p), (void)(n))
+#define lsan_unregister(p, n) ((void)(p), (void)(n))
+#endif
+
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -83,6 +103,7 @@ void *json_arena_alloc(struct json_arena *a, size_t n)
 		if (size < n + hdr)
 			size = (n + hdr + ps - 1) & ~(ps - 1);
 		void *m = map_chunk(size);
+		lsan_register(m, size);
 		struct arena_chunk *c = m;
 		c->prev = a->chunks;
 		c->size = size;
@@ -108,8 +129,10 @@ void json_arena_trim(struct json_arena *a)
 	char *base = (char *)a->chunks;
 	size_t keep = ((size_t)(a->next - base) + ps - 1) & ~(ps - 1);
 	if (keep < a->chunks->size) {
+		lsan_unregister(base, a->chunks->size);
 		munmap(base + keep, a->chunks->size - keep);
 		a->chunks->size = keep;
+		lsan_register(base, keep);
 	}
 	a->end = a->next;
 }
@@ -131,6 +154,7 @@ void json_arena_free(struct json_arena *a)
 		return;
 	for (struct arena_chunk *c = a->chunks, *prev; c; c = prev) {
 		prev = c->prev;
+		lsan_unregister(c, c->size);
 		munmap(c, c->size);
 	}
 	free(a);

@@ -9,8 +9,6 @@
 
 #include "json.h"
 
-/* n bytes from the arena (json_arena.c), 16-byte aligned. */
-void *json_arena_alloc(struct json_arena *a, size_t n);
 
 /* A node in one block (json_node.c): from the arena when a is not NULL,
  * else from malloc. key and val may be NULL. */
