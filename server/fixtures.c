@@ -310,17 +310,20 @@ out:
 
 /* ---- parsing on several threads ---- */
 
-/* Parsing is two thirds of loading and each file parses on its own, so up to
- * PARSE_THREADS threads parse (each into its own arena), taking files in
- * order, while the loading thread checks each parsed file in order (the
- * schema walk touches the shared loader) and parses too while it waits.
- * Problems come out in file order, exactly as from one thread. */
+/* Each file parses and is checked on its own: up to PARSE_THREADS threads
+ * (the loading thread among them) take files in order, parse each into
+ * their own arena and check it into the file's own loader (slot->L, whose
+ * structs go into the same arena); the loading thread merges those loaders
+ * in file order, so problems come out exactly as from one thread. When the
+ * loading thread checked every file itself, the other core sat idle for
+ * the last third of a load. */
 #define PARSE_THREADS 4
 #define PARSE_THREADS_FROM 16 /* files; fewer are not worth a thread */
 
 struct parse_slot {
 	cJSON *doc;
 	char *err;
+	struct fx_loader L; /* what the file defines, and its problems */
 	atomic_bool done;
 };
 
@@ -339,7 +342,7 @@ struct parse_worker {
 	pthread_t thread;
 };
 
-/* Parses the next file nobody took; false when none is left. */
+/* Parses and checks the next file nobody took; false when none is left. */
 static bool parse_one(struct parse_job *job, struct json_arena *arena, struct buf *data)
 {
 	size_t i = atomic_fetch_add(&job->next, 1);
@@ -347,6 +350,10 @@ static bool parse_one(struct parse_job *job, struct json_arena *arena, struct bu
 		return false;
 	struct parse_slot *s = &job->slots[i];
 	s->doc = read_json(job->files[i], arena, data, &s->err);
+	if (s->doc) {
+		s->L.arena = arena;
+		fx_parse_document(&s->L, job->files[i], s->doc);
+	}
 	pthread_mutex_lock(&job->lock);
 	atomic_store(&s->done, true);
 	pthread_cond_broadcast(&job->cond);
@@ -362,6 +369,38 @@ static void *parse_worker_main(void *arg)
 		;
 	buf_free(&data);
 	return NULL;
+}
+
+/* Moves what one file's loader holds to the end of L's lists. */
+static void merge_loader(struct fx_loader *L, struct fx_loader *part)
+{
+	for (size_t i = 0; i < part->problems.n; i++) {
+		if (L->problems.n == L->cap_problems) {
+			L->cap_problems = L->cap_problems ? 2 * L->cap_problems : 16;
+			L->problems.lines = xrealloc(L->problems.lines, L->cap_problems * sizeof(char *));
+		}
+		L->problems.lines[L->problems.n++] = part->problems.lines[i];
+	}
+	if (L->n_ws + part->n_ws > L->cap_ws) {
+		L->cap_ws = 2 * (L->n_ws + part->n_ws);
+		L->ws = xrealloc(L->ws, L->cap_ws * sizeof *L->ws);
+	}
+	if (part->n_ws) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(L->ws + L->n_ws, part->ws, part->n_ws * sizeof *L->ws);
+	L->n_ws += part->n_ws;
+	if (L->n_kbs + part->n_kbs > L->cap_kbs) {
+		L->cap_kbs = 2 * (L->n_kbs + part->n_kbs);
+		L->kbs = xrealloc(L->kbs, L->cap_kbs * sizeof *L->kbs);
+	}
+	if (part->n_kbs)
+		memcpy(L->kbs + L->n_kbs, part->kbs, part->n_kbs * sizeof *L->kbs);
+	L->n_kbs += part->n_kbs;
+	if (part->pool)
+		cJSON_AddItemToArray(L->pool, part->pool);
+	free(part->problems.lines);
+	free(part->ws);
+	free(part->kbs);
+	*part = (struct fx_loader){ 0 };
 }
 
 static unsigned parse_helpers(size_t n_files)
@@ -457,7 +496,6 @@ int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *re
 	fx->files = xcalloc(rel.n, sizeof *fx->files);
 	fx->docs = xcalloc(rel.n, sizeof *fx->docs);
 	fx->arena = json_arena_new();
-	L.arena = fx->arena; /* the checker runs on this thread */
 	for (size_t i = 0; i < rel.n; i++) {
 		fx->files[fx->n_files++] = join(dir, rel.v[i]);
 		free(rel.v[i]);
@@ -497,14 +535,13 @@ int fixtures_load(const char *dir, struct fixtures **ret, struct fx_problems *re
 				pthread_cond_wait(&job.cond, &job.lock);
 			pthread_mutex_unlock(&job.lock);
 		}
-		const char *file = fx->files[i];
 		if (!s->doc) {
-			fx_problem(&L, file, NULL, "%s", s->err);
+			fx_problem(&L, fx->files[i], NULL, "%s", s->err);
 			free(s->err);
 			continue;
 		}
 		fx->docs[fx->n_docs++] = s->doc;
-		fx_parse_document(&L, file, s->doc);
+		merge_loader(&L, &s->L);
 	}
 	buf_free(&data);
 	for (unsigned k = 0; k < n_workers; k++) {

@@ -349,6 +349,8 @@ cJSON *fxp_get_string_array(struct pctx *c, cJSON *obj, const char *key, unsigne
 /* A value no file spelled out; L->pool owns it. */
 cJSON *fxp_pooled(struct pctx *c, cJSON *item)
 {
+	if (!c->L->pool && !(c->L->pool = cJSON_CreateArray()))
+		abort(); /* out of memory, as xmalloc */
 	cJSON_AddItemToArray(c->L->pool, item);
 	return item;
 }

@@ -719,6 +719,66 @@ START_TEST(test_problem_scenario_over_a_workflow_without_nodes)
 }
 END_TEST
 
+/* 40 files load on several threads (fixtures.c parses and checks files in
+ * parallel from 16 on): problems still come out in file order, then those
+ * between files, and what each thread built is usable afterwards. */
+START_TEST(test_many_files_keep_their_order)
+{
+	char *dir = make_data_dir();
+	char name[32], text[640];
+	write_file(dir, "w.json", "{'workspaces':[" WORKSPACE(WS_A, "dataset-a") "]}");
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "f%02d.json", i);
+		/* f30 repeats f05's id; every seventh file has a stray key. */
+		snprintf(text, sizeof text,
+			 "{'knowledge_bases':[{'id':'44444444-4444-4444-8444-4444444444%02d','workspace':" WS_A
+			 ",'name':'K%d','pipeline':{'id':" PL_ID ",'variables':[{'variable':'v','type':'number'}],"
+			 "'draft':{'id':" WF_ID ",'nodes':[" DS("s") "," TOOL("t") "],'edges':[" EDGE("s", "t") "]}}%s}]}",
+			 i == 30 ? 5 : i, i, i % 7 == 3 ? ",'stray':1" : "");
+		write_file(dir, name, text);
+	}
+	const char *known = "unknown key (known keys: id, workspace, name, description, chunk_structure, api_enabled, "
+			    "documents, pipeline, scenarios, scenario_sequence, strict_file_references)";
+	char lines[7][400];
+	int n = 0;
+	for (int i = 3; i < 40; i += 7)
+		snprintf(lines[n++], sizeof lines[0], "f%02d.json: knowledge_bases[0].stray: %s", i, known);
+	snprintf(lines[n++], sizeof lines[0],
+		 "f30.json: knowledge_bases[0].id: duplicate knowledge base id \"44444444-4444-4444-8444-444444444405\" "
+		 "(first defined at DIR/f05.json: knowledge_bases[0].id)");
+	ck_assert_int_eq(n, 7);
+	assert_problems(dir, lines[0], lines[1], lines[2], lines[3], lines[4], lines[5], lines[6], NULL);
+
+	/* Without the problems, every knowledge base is there and whole. */
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "f%02d.json", i);
+		snprintf(text, sizeof text,
+			 "{'knowledge_bases':[{'id':'44444444-4444-4444-8444-4444444444%02d','workspace':" WS_A
+			 ",'name':'K%d','pipeline':{'id':" PL_ID ",'variables':[{'variable':'v','type':'number'}],"
+			 "'draft':{'id':" WF_ID ",'nodes':[" DS("s") "," TOOL("t") "],'edges':[" EDGE("s", "t") "]}}}]}",
+			 i, i);
+		write_file(dir, name, text);
+	}
+	struct fixtures *fx = load_ok(dir);
+	ck_assert_uint_eq(fixtures_kb_count(fx), 40);
+	for (int i = 0; i < 40; i++) {
+		char id[40], want[8];
+		snprintf(id, sizeof id, "44444444-4444-4444-8444-4444444444%02d", i);
+		snprintf(want, sizeof want, "K%d", i);
+		const struct fx_kb *kb = fixtures_kb(fx, id);
+		ck_assert_ptr_nonnull(kb);
+		ck_assert_str_eq(kb->name, want);
+		ck_assert_str_eq(kb->workspace->id, "11111111-1111-4111-8111-111111111111");
+		const struct fx_workflow *wf = kb->pipeline->draft;
+		ck_assert_uint_eq(wf->n_vars, 1);
+		ck_assert(cJSON_IsNull(wf->vars[0].default_value)); /* a pooled default */
+		assert_next(wf, "s", "t");
+	}
+	fixtures_free(fx);
+	cleanup_data_dir(dir);
+}
+END_TEST
+
 START_TEST(test_load_is_all_or_nothing)
 {
 	char *dir = make_data_dir();
@@ -765,6 +825,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_problem_directories);
 	tcase_add_test(tc, test_problem_file_too_large);
 	tcase_add_test(tc, test_all_problems_are_collected);
+	tcase_add_test(tc, test_many_files_keep_their_order);
 	tcase_add_test(tc, test_load_is_all_or_nothing);
 	tcase_add_test(tc, test_problem_scenario_over_a_workflow_without_nodes);
 	suite_add_tcase(s, tc);
