@@ -322,10 +322,11 @@ static void forced_answer(const struct call *c, const struct fx_http_fault *h)
 	cors(c->req, c->res, false);
 }
 
-/* Picks the request's scenario. Connection and HTTP faults stand for what
- * sits in front of Dify (a proxy, the network), so they apply before auth.
- * Returns true when the answer is decided. */
-static bool apply_scenario(struct call *c, const struct route_match *m)
+/* Picks the request's scenario for endpoint (an enum fx_endpoint bit).
+ * Connection and HTTP faults stand for what sits in front of Dify (a proxy,
+ * the network), so they apply before auth; so does the delay. Returns true
+ * when the answer is decided. */
+static bool apply_scenario(struct call *c, const struct route_match *m, unsigned endpoint)
 {
 	const struct fx_kb *kb = fixtures_kb(c->fx, m->dataset_id);
 	if (!kb || !c->ctx->scenarios)
@@ -333,7 +334,7 @@ static bool apply_scenario(struct call *c, const struct route_match *m)
 	struct dm_error err = DM_ERROR_INIT;
 	char *token = bearer_token(c->req->authorization);
 	enum scenario_source from;
-	int r = scenarios_select(c->ctx->scenarios, kb, c->req->scenario, token, &c->sc, &from, &err);
+	int r = scenarios_select(c->ctx->scenarios, kb, endpoint, c->req->scenario, token, &c->sc, &from, &err);
 	free(token);
 	if (r) {
 		error_response(&err, c->req, c->res, true);
@@ -415,7 +416,7 @@ static void pipeline_run(struct call *c, const struct route_match *m)
 	struct dm_error err = DM_ERROR_INIT;
 	const struct fx_kb *kb;
 	struct run_request rr = { 0 };
-	if (apply_scenario(c, m))
+	if (apply_scenario(c, m, FX_EP_PIPELINE_RUN))
 		return;
 	if (dataset_checks(c, m, &kb, &err))
 		goto fail;
@@ -464,6 +465,8 @@ static void datasource_plugins(struct call *c, const struct route_match *m)
 {
 	struct dm_error err = DM_ERROR_INIT;
 	const struct fx_kb *kb;
+	if (apply_scenario(c, m, FX_EP_DATASOURCE_PLUGINS))
+		return;
 	if (dataset_checks(c, m, &kb, &err)) {
 		if (err.status == 404) { /* flask-restx's 404 help: this path is close to its rule */
 			char *msg = err.message;
@@ -503,6 +506,8 @@ static void node_run(struct call *c, const struct route_match *m)
 	const struct fx_kb *kb;
 	struct noderun_payload p = { 0 };
 	cJSON *root;
+	if (apply_scenario(c, m, FX_EP_NODE_RUN))
+		return;
 	if (dataset_checks(c, m, &kb, &err) || json_payload(c->req, &root, &err) || noderun_parse(root, &p, &err)) {
 		fail_with(c, &err);
 		return;
@@ -529,6 +534,8 @@ static void indexing_status(struct call *c, const struct route_match *m)
 {
 	struct dm_error err = DM_ERROR_INIT;
 	const struct fx_kb *kb;
+	if (apply_scenario(c, m, FX_EP_INDEXING_STATUS))
+		return;
 	if (dataset_checks(c, m, &kb, &err)) {
 		fail_with(c, &err);
 		return;
@@ -551,6 +558,8 @@ static void document_get(struct call *c, const struct route_match *m)
 {
 	struct dm_error err = DM_ERROR_INIT;
 	const struct fx_kb *kb;
+	if (apply_scenario(c, m, FX_EP_DOCUMENT))
+		return;
 	if (dataset_checks(c, m, &kb, &err)) {
 		fail_with(c, &err);
 		return;

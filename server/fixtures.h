@@ -144,6 +144,15 @@ struct fx_stream_fault {
 	cJSON *event;              /* extra_event: the whole object written after "data: " */
 };
 
+/* The endpoints a scenario applies to (fx_scenario.endpoints), one bit each. */
+enum fx_endpoint {
+	FX_EP_PIPELINE_RUN = 1 << 0,       /* POST .../pipeline/run (the default) */
+	FX_EP_DATASOURCE_PLUGINS = 1 << 1, /* GET .../pipeline/datasource-plugins */
+	FX_EP_NODE_RUN = 1 << 2,           /* POST .../pipeline/datasource/nodes/{node_id}/run */
+	FX_EP_INDEXING_STATUS = 1 << 3,    /* GET .../documents/{batch}/indexing-status */
+	FX_EP_DOCUMENT = 1 << 4,           /* GET .../documents/{document_id} */
+};
+
 struct fx_scenario {
 	char *name;
 	char *description;
@@ -155,6 +164,7 @@ struct fx_scenario {
 	char **api_keys;           /* requests with one of these keys get this scenario */
 	size_t n_api_keys;
 	struct fx_workflow *published, *draft; /* with the scenario's node changes; NULL: unchanged */
+	unsigned endpoints;        /* enum fx_endpoint bits; node and stream faults act on runs only */
 };
 
 struct fx_kb {

@@ -10,7 +10,10 @@
 #include <string.h>
 
 static const char *const scenario_keys[] = { "description", "probability", "delay_ms", "connection", "http",
-					     "stream", "nodes", "api_keys", NULL };
+					     "stream", "nodes", "api_keys", "endpoints", NULL };
+/* enum fx_endpoint bit order */
+static const char *const endpoint_names[] = { "pipeline/run", "datasource-plugins", "datasource-node-run",
+					      "indexing-status", "document", NULL };
 static const char *const http_keys[] = { "status", "code", "message", "body", "content_type", "headers", NULL };
 static const char *const stream_keys[] = { "fault", "after", "ms", "error", "end", "bytes", "interval_ms",
 					   "event", NULL };
@@ -198,11 +201,44 @@ static void parse_node_changes(struct pctx *c, cJSON *o, struct fx_kb *kb, struc
 	free(ch);
 }
 
+/* "endpoints": names from endpoint_names, default ["pipeline/run"]. */
+static unsigned parse_endpoints(struct pctx *c, cJSON *o)
+{
+	cJSON *x, *e;
+	if (fxp_get_typed(c, o, "endpoints", OPTIONAL, T_ARRAY, &x) <= 0)
+		return FX_EP_PIPELINE_RUN;
+	unsigned bits = 0;
+	size_t s = fxp_push_key(c, "endpoints"), i = 0;
+	cJSON_ArrayForEach(e, x) {
+		size_t s2 = fxp_push_index(c, i++);
+		if (fxp_expect(c, e, T_STRING)) {
+			size_t k = 0;
+			while (endpoint_names[k] && strcmp(endpoint_names[k], e->valuestring))
+				k++;
+			if (endpoint_names[k]) {
+				bits |= 1u << k;
+			} else {
+				struct buf list = BUF_INIT;
+				for (k = 0; endpoint_names[k]; k++)
+					buf_printf(&list, "%s%s", k ? ", " : "", endpoint_names[k]);
+				fxp_report(c, "unknown endpoint %s (known: %s)", fx_quote(e->valuestring).s, list.data);
+				buf_free(&list);
+			}
+		}
+		fxp_pop(c, s2);
+	}
+	if (!bits && !i)
+		fxp_report(c, "must not be empty");
+	fxp_pop(c, s);
+	return bits;
+}
+
 static void parse_scenario(struct pctx *c, cJSON *o, struct fx_kb *kb, struct fx_scenario *sc)
 {
 	cJSON *x;
 	fxp_check_keys(c, o, scenario_keys);
 	sc->description = fxp_get_str(c, o, "description", OPTIONAL, "");
+	sc->endpoints = parse_endpoints(c, o);
 	sc->probability = 1.0;
 	if (fxp_get_typed(c, o, "probability", OPTIONAL, T_INT | T_FLOAT, &x) > 0) {
 		sc->probability = x->valuedouble;

@@ -110,12 +110,17 @@ cJSON *scenarios_armed_json(struct scenarios *s)
 	return arr;
 }
 
-/* Under the lock: consumes one armed use for kb; its scenario name (copied). */
-static char *take_armed(struct scenarios *s, const char *kb_id)
+/* Under the lock: consumes one armed use for kb by a request on endpoint,
+ * the oldest whose scenario applies there; its scenario name (copied). A
+ * name a reload removed counts as a run's. */
+static char *take_armed(struct scenarios *s, const struct fx_kb *kb, unsigned endpoint)
 {
 	for (struct armed **p = &s->armed; *p; p = &(*p)->next) {
 		struct armed *a = *p;
-		if (strcmp(a->kb_id, kb_id))
+		if (strcmp(a->kb_id, kb->id))
+			continue;
+		const struct fx_scenario *sc = fx_kb_scenario(kb, a->name);
+		if (!((sc ? sc->endpoints : FX_EP_PIPELINE_RUN) & endpoint))
 			continue;
 		char *name = xstrdup(a->name);
 		if (!--a->remaining) {
@@ -146,17 +151,18 @@ static const char *take_sequence(struct scenarios *s, const struct fx_kb *kb)
 	return kb->sequence[i];
 }
 
-static const struct fx_scenario *by_key(const struct fx_kb *kb, const char *token)
+static const struct fx_scenario *by_key(const struct fx_kb *kb, const char *token, unsigned endpoint)
 {
 	for (size_t i = 0; token && i < kb->n_scenarios; i++)
 		for (size_t k = 0; k < kb->scenarios[i].n_api_keys; k++)
-			if (!strcmp(kb->scenarios[i].api_keys[k], token))
+			if (!strcmp(kb->scenarios[i].api_keys[k], token) && (kb->scenarios[i].endpoints & endpoint))
 				return &kb->scenarios[i];
 	return NULL;
 }
 
-int scenarios_select(struct scenarios *s, const struct fx_kb *kb, const char *header, const char *token,
-		     const struct fx_scenario **ret, enum scenario_source *ret_from, struct dm_error *reterr)
+int scenarios_select(struct scenarios *s, const struct fx_kb *kb, unsigned endpoint, const char *header,
+		     const char *token, const struct fx_scenario **ret, enum scenario_source *ret_from,
+		     struct dm_error *reterr)
 {
 	const struct fx_scenario *sc = NULL;
 	enum scenario_source from = SCENARIO_NONE;
@@ -170,18 +176,20 @@ int scenarios_select(struct scenarios *s, const struct fx_kb *kb, const char *he
 			return dm_error_set(reterr, 400, "unknown_scenario",
 					    "dify-mock: knowledge base %s has no scenario '%s' (X-Dify-Mock-Scenario)",
 					    kb->id, header);
+		if (!(sc->endpoints & endpoint))
+			return 0; /* named for other endpoints: this request is normal */
 		from = SCENARIO_HEADER;
 	}
 	if (!sc) {
 		pthread_mutex_lock(&s->lock);
-		char *armed = take_armed(s, kb->id);
+		char *armed = take_armed(s, kb, endpoint);
 		if (armed) {
 			sc = fx_kb_scenario(kb, armed); /* NULL if a reload removed it: normal */
 			from = SCENARIO_ARMED;
 			free(armed);
-		} else if ((sc = by_key(kb, token))) {
+		} else if ((sc = by_key(kb, token, endpoint))) {
 			from = SCENARIO_API_KEY;
-		} else if (kb->n_sequence) {
+		} else if (kb->n_sequence && endpoint == FX_EP_PIPELINE_RUN) {
 			const char *name = take_sequence(s, kb);
 			sc = name ? fx_kb_scenario(kb, name) : NULL;
 			from = SCENARIO_SEQUENCE;

@@ -5,7 +5,10 @@
  *
  * Precedence: the X-Dify-Mock-Scenario header, then armed scenarios (oldest
  * first), then a scenario bound to the request's API key, then the
- * knowledge base's sequence. Only requests that reach the sequence advance it. */
+ * knowledge base's sequence. Only requests that reach the sequence advance it.
+ * A scenario applies to the endpoints it lists (fx_scenario.endpoints): on
+ * others, a header naming it is ignored, an armed use waits, a key binding
+ * does not hold; the sequence steps on pipeline runs only. */
 #pragma once
 #include <stdbool.h>
 #include <cjson/cJSON.h>
@@ -35,10 +38,12 @@ int scenarios_arm(struct scenarios *s, const char *kb_id, const char *name, unsi
 /* [{"knowledge_base","scenario","remaining"}...], oldest first. */
 cJSON *scenarios_armed_json(struct scenarios *s);
 
-/* The scenario for a request on kb (NULL: normal behaviour). header is the
- * X-Dify-Mock-Scenario value and token the Bearer token (either may be NULL).
+/* The scenario for a request on kb's endpoint (an enum fx_endpoint bit;
+ * NULL: normal behaviour). header is the X-Dify-Mock-Scenario value and
+ * token the Bearer token (either may be NULL).
  * An unknown name in the header is an error (400 unknown_scenario). A scenario
  * with a probability below 1 may be drawn away (reproducible with --seed). */
-int scenarios_select(struct scenarios *s, const struct fx_kb *kb, const char *header, const char *token,
-		     const struct fx_scenario **ret, enum scenario_source *ret_from, struct dm_error *reterr);
+int scenarios_select(struct scenarios *s, const struct fx_kb *kb, unsigned endpoint, const char *header,
+		     const char *token, const struct fx_scenario **ret, enum scenario_source *ret_from,
+		     struct dm_error *reterr);
 const char *scenario_source_name(enum scenario_source from);

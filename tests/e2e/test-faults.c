@@ -112,6 +112,70 @@ START_TEST(test_armed_scenario_applies_to_the_next_n_requests)
 }
 END_TEST
 
+/* The string value of "key" in body (the first one), copied into out. */
+static void json_string_at(const char *body, const char *key, char *out, size_t n)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\": \"", key);
+	const char *p = strstr(body, pat);
+	ck_assert_msg(p != NULL, "no %s in %s", key, body);
+	p += strlen(pat);
+	size_t len = strcspn(p, "\"");
+	ck_assert_uint_lt(len, n);
+	memcpy(out, p, len);
+	out[len] = '\0';
+}
+
+/* Scenarios listing other endpoints: armed uses wait for a request there,
+ * a header naming one elsewhere is ignored, and HTTP and connection faults
+ * act on the companion endpoints. */
+START_TEST(test_scenarios_apply_to_the_endpoints_they_list)
+{
+	struct reply r;
+	const char *ct[] = { "Content-Type: application/json", NULL };
+	http_request(&srv, "POST", "/_mock/scenarios", ct,
+		     "{\"knowledge_base\":\"" FAULTY "\",\"scenario\":\"status-unavailable\",\"count\":2}", &r);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	post_json(&srv, RUN_PATH(FAULTY), PUBLISHED, &r); /* a run: the armed uses wait */
+	ck_assert_int_eq(r.status, 200);
+	char batch[64], doc[64], path[256];
+	json_string_at(r.body, "batch", batch, sizeof batch);
+	json_string_at(strstr(r.body, "\"documents\""), "id", doc, sizeof doc);
+	reply_free(&r);
+	const char *auth[] = { "Authorization: Bearer " DEMO_KEY, NULL };
+	snprintf(path, sizeof path, "/v1/datasets/" FAULTY "/documents/%s/indexing-status", batch);
+	long want[] = { 503, 503, 200 };
+	for (int i = 0; i < 3; i++) {
+		http_request(&srv, "GET", path, auth, NULL, &r);
+		ck_assert_int_eq(r.status, want[i]);
+		reply_free(&r);
+	}
+	snprintf(path, sizeof path, "/v1/datasets/" FAULTY "/documents/%s", doc);
+	http_request(&srv, "GET", path, auth, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+
+	const char *named[] = { "Authorization: Bearer " DEMO_KEY, "Content-Type: application/json",
+				"X-Dify-Mock-Scenario: status-unavailable", NULL };
+	http_request(&srv, "GET", path, named, NULL, &r);
+	ck_assert_int_eq(r.status, 503);
+	ck_assert_str_eq(r.body, "{\"code\":\"service_unavailable\",\"message\":\"The server is temporarily unable to "
+				 "service your request due to maintenance downtime or capacity problems. Please try "
+				 "again later.\",\"status\":503}\n");
+	reply_free(&r);
+	http_request(&srv, "POST", RUN_PATH(FAULTY), named, PUBLISHED, &r); /* not listed: normal */
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+
+	const char *reset[] = { "Authorization: Bearer " DEMO_KEY, "X-Dify-Mock-Scenario: plugins-reset", NULL };
+	int rc = http_request_ex(&srv, "GET", "/v1/datasets/" FAULTY "/pipeline/datasource-plugins", reset, NULL, 2000,
+				 &r);
+	ck_assert_msg(rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING, "%s", curl_easy_strerror((CURLcode)rc));
+	reply_free(&r);
+}
+END_TEST
+
 START_TEST(test_api_key_binding_selects_its_scenario)
 {
 	const char *h[] = { "Authorization: Bearer dataset-faultykey00000000000000000",
@@ -548,6 +612,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_header_selects_an_http_error_with_difys_envelope);
 	tcase_add_test(tc, test_an_unknown_scenario_header_is_a_clear_400);
 	tcase_add_test(tc, test_armed_scenario_applies_to_the_next_n_requests);
+	tcase_add_test(tc, test_scenarios_apply_to_the_endpoints_they_list);
 	tcase_add_test(tc, test_api_key_binding_selects_its_scenario);
 	tcase_add_test(tc, test_retry_loop_gets_two_failures_then_a_success);
 	tcase_add_test(tc, test_proxy_page_is_sent_raw);

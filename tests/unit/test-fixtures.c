@@ -779,6 +779,31 @@ START_TEST(test_many_files_keep_their_order)
 }
 END_TEST
 
+/* A scenario's "endpoints": pipeline/run unless it says otherwise. */
+START_TEST(test_scenario_endpoints)
+{
+	char *dir = make_data_dir();
+	write_file(dir, "a.json", "{'workspaces':[" WORKSPACE(WS_A, "dataset-a") "],'knowledge_bases':[{'id':" KB_ID
+				  ",'workspace':" WS_A ",'name':'K','scenarios':{'run':{'delay_ms':1},"
+				  "'status':{'endpoints':['indexing-status','document','pipeline/run'],'delay_ms':1}}}]}");
+	struct fixtures *fx = load_ok(dir);
+	const struct fx_kb *kb = fixtures_kb(fx, "44444444-4444-4444-8444-444444444444");
+	ck_assert_uint_eq(fx_kb_scenario(kb, "run")->endpoints, FX_EP_PIPELINE_RUN);
+	ck_assert_uint_eq(fx_kb_scenario(kb, "status")->endpoints,
+			  FX_EP_INDEXING_STATUS | FX_EP_DOCUMENT | FX_EP_PIPELINE_RUN);
+	fixtures_free(fx);
+	write_file(dir, "a.json", "{'workspaces':[" WORKSPACE(WS_A, "dataset-a") "],'knowledge_bases':[{'id':" KB_ID
+				  ",'workspace':" WS_A ",'name':'K','scenarios':{'a':{'endpoints':['upload',3]},"
+				  "'b':{'endpoints':[]}}}]}");
+	assert_problems(dir,
+			"a.json: knowledge_bases[0].scenarios.a.endpoints[0]: unknown endpoint \"upload\" (known: "
+			"pipeline/run, datasource-plugins, datasource-node-run, indexing-status, document)",
+			"a.json: knowledge_bases[0].scenarios.a.endpoints[1]: expected a string, got an integer",
+			"a.json: knowledge_bases[0].scenarios.b.endpoints: must not be empty", NULL);
+	cleanup_data_dir(dir);
+}
+END_TEST
+
 START_TEST(test_load_is_all_or_nothing)
 {
 	char *dir = make_data_dir();
@@ -826,6 +851,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_problem_file_too_large);
 	tcase_add_test(tc, test_all_problems_are_collected);
 	tcase_add_test(tc, test_many_files_keep_their_order);
+	tcase_add_test(tc, test_scenario_endpoints);
 	tcase_add_test(tc, test_load_is_all_or_nothing);
 	tcase_add_test(tc, test_problem_scenario_over_a_workflow_without_nodes);
 	suite_add_tcase(s, tc);
