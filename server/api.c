@@ -322,23 +322,14 @@ static void forced_answer(const struct call *c, const struct fx_http_fault *h)
 	cors(c->req, c->res, false);
 }
 
-/* Picks the request's scenario for endpoint (an enum fx_endpoint bit).
- * Connection and HTTP faults stand for what sits in front of Dify (a proxy,
- * the network), so they apply before auth; so does the delay. Returns true
- * when the answer is decided. */
-static bool apply_scenario(struct call *c, const struct route_match *m, unsigned endpoint)
+/* What the selected scenario does to the answer. Connection and HTTP faults
+ * stand for what sits in front of Dify (a proxy, the network), so they apply
+ * before auth; so does the delay. Returns true when the answer is decided. */
+static bool apply_selected(struct call *c, int r, struct dm_error *err, enum scenario_source from)
 {
-	const struct fx_kb *kb = fixtures_kb(c->fx, m->dataset_id);
-	if (!kb || !c->ctx->scenarios)
-		return false;
-	struct dm_error err = DM_ERROR_INIT;
-	char *token = bearer_token(c->req->authorization);
-	enum scenario_source from;
-	int r = scenarios_select(c->ctx->scenarios, kb, endpoint, c->req->scenario, token, &c->sc, &from, &err);
-	free(token);
 	if (r) {
-		error_response(&err, c->req, c->res, true);
-		dm_error_clear(&err);
+		error_response(err, c->req, c->res, true);
+		dm_error_clear(err);
 		return true;
 	}
 	if (!c->sc)
@@ -356,6 +347,46 @@ static bool apply_scenario(struct call *c, const struct route_match *m, unsigned
 		return true;
 	}
 	return false;
+}
+
+/* The request's scenario on a dataset route, for endpoint (an enum
+ * fx_endpoint bit); see apply_selected. */
+static bool apply_scenario(struct call *c, const struct route_match *m, unsigned endpoint)
+{
+	const struct fx_kb *kb = fixtures_kb(c->fx, m->dataset_id);
+	if (!kb || !c->ctx->scenarios)
+		return false;
+	struct dm_error err = DM_ERROR_INIT;
+	char *token = bearer_token(c->req->authorization);
+	enum scenario_source from;
+	int r = scenarios_select(c->ctx->scenarios, kb, endpoint, c->req->scenario, token, &c->sc, &from, &err);
+	free(token);
+	return apply_selected(c, r, &err, from);
+}
+
+/* The upload's scenario: its path names no knowledge base, so those of the
+ * key's workspace are searched (an unknown key: none, auth answers). */
+static bool apply_upload_scenario(struct call *c)
+{
+	char *token = bearer_token(c->req->authorization);
+	const struct fx_workspace *ws = token ? fixtures_workspace_by_key(c->fx, token, strlen(token)) : NULL;
+	if (!ws || !c->ctx->scenarios) {
+		free(token);
+		return false;
+	}
+	size_t n = 0, total = fixtures_kb_count(c->fx);
+	const struct fx_kb **kbs = xcalloc(total ? total : 1, sizeof *kbs);
+	for (size_t i = 0; i < total; i++)
+		if (fixtures_kb_at(c->fx, i)->workspace == ws)
+			kbs[n++] = fixtures_kb_at(c->fx, i);
+	struct dm_error err = DM_ERROR_INIT;
+	enum scenario_source from = SCENARIO_NONE;
+	int r = n ? scenarios_select_in(c->ctx->scenarios, kbs, n, FX_EP_FILE_UPLOAD, c->req->scenario, token, &c->sc,
+					&from, &err)
+		  : 0;
+	free(kbs);
+	free(token);
+	return apply_selected(c, r, &err, from);
 }
 
 /* validate_dataset_token on a route with a dataset: the key, the knowledge
@@ -445,6 +476,8 @@ static void file_upload(struct call *c)
 	struct dm_error err = DM_ERROR_INIT;
 	const struct fx_workspace *ws = NULL;
 	struct stored_upload u;
+	if (apply_upload_scenario(c))
+		return;
 	if (tenant_checks(c, &ws, &err) ||
 	    upload_check(c->req->content_type, c->req->body, c->req->body_len, c->ctx->upload_limits, c->req->now_ms,
 			 &u, &err)) {

@@ -35,8 +35,8 @@ static const struct fault_row rows[] = {
 	{ "\"stream\": {\"fault\": \"extra_event\", \"after\": 1, \"event\": {\"event\": \"agent_log\"}}",
 	  "an event of a type the client does not know (newer Dify versions add events)" },
 	{ "\"probability\": 0.3", "the scenario applies to a share of the requests (reproducible with --seed)" },
-	{ "\"endpoints\": [\"indexing-status\", \"document\"]",
-	  "HTTP, connection and delay faults on a companion endpoint instead of pipeline/run (pollers' retries)" },
+	{ "\"endpoints\": [\"indexing-status\", \"document\", \"file-upload\"]",
+	  "HTTP, connection and delay faults on companion endpoints instead of pipeline/run (retries of pollers, uploads)" },
 };
 
 void faults_print(FILE *out)

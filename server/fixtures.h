@@ -151,6 +151,7 @@ enum fx_endpoint {
 	FX_EP_NODE_RUN = 1 << 2,           /* POST .../pipeline/datasource/nodes/{node_id}/run */
 	FX_EP_INDEXING_STATUS = 1 << 3,    /* GET .../documents/{batch}/indexing-status */
 	FX_EP_DOCUMENT = 1 << 4,           /* GET .../documents/{document_id} */
+	FX_EP_FILE_UPLOAD = 1 << 5,        /* POST /v1/datasets/pipeline/file-upload (by the key's workspace) */
 };
 
 struct fx_scenario {

@@ -13,7 +13,7 @@ static const char *const scenario_keys[] = { "description", "probability", "dela
 					     "stream", "nodes", "api_keys", "endpoints", NULL };
 /* enum fx_endpoint bit order */
 static const char *const endpoint_names[] = { "pipeline/run", "datasource-plugins", "datasource-node-run",
-					      "indexing-status", "document", NULL };
+					      "indexing-status", "document", "file-upload", NULL };
 static const char *const http_keys[] = { "status", "code", "message", "body", "content_type", "headers", NULL };
 static const char *const stream_keys[] = { "fault", "after", "ms", "error", "end", "bytes", "interval_ms",
 					   "event", NULL };

@@ -110,26 +110,32 @@ cJSON *scenarios_armed_json(struct scenarios *s)
 	return arr;
 }
 
-/* Under the lock: consumes one armed use for kb by a request on endpoint,
- * the oldest whose scenario applies there; its scenario name (copied). A
- * name a reload removed counts as a run's. */
-static char *take_armed(struct scenarios *s, const struct fx_kb *kb, unsigned endpoint)
+/* Under the lock: consumes one armed use, the oldest for one of kbs whose
+ * scenario applies to endpoint; that knowledge base's scenario (NULL, with
+ * *ret_taken set, when a reload removed it: a run's, normal behaviour). */
+static const struct fx_scenario *take_armed(struct scenarios *s, const struct fx_kb *const *kbs, size_t n_kbs,
+					    unsigned endpoint, bool *ret_taken)
 {
+	*ret_taken = false;
 	for (struct armed **p = &s->armed; *p; p = &(*p)->next) {
 		struct armed *a = *p;
-		if (strcmp(a->kb_id, kb->id))
+		const struct fx_kb *kb = NULL;
+		for (size_t i = 0; i < n_kbs && !kb; i++)
+			if (!strcmp(a->kb_id, kbs[i]->id))
+				kb = kbs[i];
+		if (!kb)
 			continue;
 		const struct fx_scenario *sc = fx_kb_scenario(kb, a->name);
 		if (!((sc ? sc->endpoints : FX_EP_PIPELINE_RUN) & endpoint))
 			continue;
-		char *name = xstrdup(a->name);
 		if (!--a->remaining) {
 			*p = a->next;
 			free(a->kb_id);
 			free(a->name);
 			free(a);
 		}
-		return name;
+		*ret_taken = true;
+		return sc;
 	}
 	return NULL;
 }
@@ -160,9 +166,9 @@ static const struct fx_scenario *by_key(const struct fx_kb *kb, const char *toke
 	return NULL;
 }
 
-int scenarios_select(struct scenarios *s, const struct fx_kb *kb, unsigned endpoint, const char *header,
-		     const char *token, const struct fx_scenario **ret, enum scenario_source *ret_from,
-		     struct dm_error *reterr)
+int scenarios_select_in(struct scenarios *s, const struct fx_kb *const *kbs, size_t n_kbs, unsigned endpoint,
+			const char *header, const char *token, const struct fx_scenario **ret,
+			enum scenario_source *ret_from, struct dm_error *reterr)
 {
 	const struct fx_scenario *sc = NULL;
 	enum scenario_source from = SCENARIO_NONE;
@@ -171,28 +177,37 @@ int scenarios_select(struct scenarios *s, const struct fx_kb *kb, unsigned endpo
 	if (header && *header) {
 		if (!strcmp(header, "default"))
 			return 0;
-		sc = fx_kb_scenario(kb, header);
-		if (!sc)
+		for (size_t i = 0; i < n_kbs && !sc; i++)
+			sc = fx_kb_scenario(kbs[i], header);
+		if (!sc && n_kbs == 1)
 			return dm_error_set(reterr, 400, "unknown_scenario",
 					    "dify-mock: knowledge base %s has no scenario '%s' (X-Dify-Mock-Scenario)",
-					    kb->id, header);
+					    kbs[0]->id, header);
+		if (!sc)
+			return dm_error_set(reterr, 400, "unknown_scenario",
+					    "dify-mock: no knowledge base of this workspace has a scenario '%s' "
+					    "(X-Dify-Mock-Scenario)",
+					    header);
 		if (!(sc->endpoints & endpoint))
 			return 0; /* named for other endpoints: this request is normal */
 		from = SCENARIO_HEADER;
 	}
 	if (!sc) {
 		pthread_mutex_lock(&s->lock);
-		char *armed = take_armed(s, kb, endpoint);
-		if (armed) {
-			sc = fx_kb_scenario(kb, armed); /* NULL if a reload removed it: normal */
+		bool taken;
+		sc = take_armed(s, kbs, n_kbs, endpoint, &taken);
+		if (taken) {
 			from = SCENARIO_ARMED;
-			free(armed);
-		} else if ((sc = by_key(kb, token, endpoint))) {
-			from = SCENARIO_API_KEY;
-		} else if (kb->n_sequence && endpoint == FX_EP_PIPELINE_RUN) {
-			const char *name = take_sequence(s, kb);
-			sc = name ? fx_kb_scenario(kb, name) : NULL;
-			from = SCENARIO_SEQUENCE;
+		} else {
+			for (size_t i = 0; i < n_kbs && !sc; i++)
+				sc = by_key(kbs[i], token, endpoint);
+			if (sc) {
+				from = SCENARIO_API_KEY;
+			} else if (n_kbs == 1 && kbs[0]->n_sequence && endpoint == FX_EP_PIPELINE_RUN) {
+				const char *name = take_sequence(s, kbs[0]);
+				sc = name ? fx_kb_scenario(kbs[0], name) : NULL;
+				from = SCENARIO_SEQUENCE;
+			}
 		}
 		pthread_mutex_unlock(&s->lock);
 	}
@@ -201,6 +216,13 @@ int scenarios_select(struct scenarios *s, const struct fx_kb *kb, unsigned endpo
 	*ret = sc;
 	*ret_from = sc ? from : SCENARIO_NONE;
 	return 0;
+}
+
+int scenarios_select(struct scenarios *s, const struct fx_kb *kb, unsigned endpoint, const char *header,
+		     const char *token, const struct fx_scenario **ret, enum scenario_source *ret_from,
+		     struct dm_error *reterr)
+{
+	return scenarios_select_in(s, &kb, 1, endpoint, header, token, ret, ret_from, reterr);
 }
 
 const char *scenario_source_name(enum scenario_source from)

@@ -46,4 +46,11 @@ cJSON *scenarios_armed_json(struct scenarios *s);
 int scenarios_select(struct scenarios *s, const struct fx_kb *kb, unsigned endpoint, const char *header,
 		     const char *token, const struct fx_scenario **ret, enum scenario_source *ret_from,
 		     struct dm_error *reterr);
+/* The same over several knowledge bases (the file upload's: those of the
+ * key's workspace, in fixture order): the first that defines the header's
+ * scenario, the oldest armed use on any of them, the first key binding. The
+ * sequence is for runs (one knowledge base) only. */
+int scenarios_select_in(struct scenarios *s, const struct fx_kb *const *kbs, size_t n_kbs, unsigned endpoint,
+			const char *header, const char *token, const struct fx_scenario **ret,
+			enum scenario_source *ret_from, struct dm_error *reterr);
 const char *scenario_source_name(enum scenario_source from);

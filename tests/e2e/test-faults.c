@@ -173,6 +173,19 @@ START_TEST(test_scenarios_apply_to_the_endpoints_they_list)
 				 &r);
 	ck_assert_msg(rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING, "%s", curl_easy_strerror((CURLcode)rc));
 	reply_free(&r);
+
+	/* The upload names no knowledge base: a use armed on one of the key's
+	 * workspace applies to the next upload. */
+	http_request(&srv, "POST", "/_mock/scenarios", ct,
+		     "{\"knowledge_base\":\"" FAULTY "\",\"scenario\":\"upload-unavailable\"}", &r);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	long upload[] = { 503, 201 };
+	for (int i = 0; i < 2; i++) {
+		http_upload(&srv, DEMO_KEY, "notes.txt", "text/plain", "hi", 2, &r);
+		ck_assert_int_eq(r.status, upload[i]);
+		reply_free(&r);
+	}
 }
 END_TEST
 

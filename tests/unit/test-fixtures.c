@@ -797,7 +797,7 @@ START_TEST(test_scenario_endpoints)
 				  "'b':{'endpoints':[]}}}]}");
 	assert_problems(dir,
 			"a.json: knowledge_bases[0].scenarios.a.endpoints[0]: unknown endpoint \"upload\" (known: "
-			"pipeline/run, datasource-plugins, datasource-node-run, indexing-status, document)",
+			"pipeline/run, datasource-plugins, datasource-node-run, indexing-status, document, file-upload)",
 			"a.json: knowledge_bases[0].scenarios.a.endpoints[1]: expected a string, got an integer",
 			"a.json: knowledge_bases[0].scenarios.b.endpoints: must not be empty", NULL);
 	cleanup_data_dir(dir);
