@@ -381,9 +381,8 @@ static bool apply_upload_scenario(struct call *c)
 			kbs[n++] = fixtures_kb_at(c->fx, i);
 	struct dm_error err = DM_ERROR_INIT;
 	enum scenario_source from = SCENARIO_NONE;
-	int r = n ? scenarios_select_in(c->ctx->scenarios, kbs, n, FX_EP_FILE_UPLOAD, c->req->scenario, token, &c->sc,
-					&from, &err)
-		  : 0;
+	int r = scenarios_select_in(c->ctx->scenarios, kbs, n, FX_EP_FILE_UPLOAD, c->req->scenario, token, &c->sc, &from,
+				    &err);
 	free(kbs);
 	free(token);
 	return apply_selected(c, r, &err, from);

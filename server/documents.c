@@ -336,13 +336,24 @@ void documents_clear(struct documents *d)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* A failure the store made (malloc'd with its text); the fixtures' own live
+ * in their arena and are never freed one by one. */
+static void failure_free(struct fx_failure *f)
+{
+	if (!f)
+		return;
+	free(f->error);
+	free(f->error_type);
+	free(f);
+}
+
 static void derived_free(struct derived *x)
 {
 	const struct fx_workflow *base = x->base;
 	struct fx_workflow *wf = x->wf;
 	for (size_t i = 0; i < wf->n_nodes; i++) {
 		if (wf->nodes[i].fail != base->nodes[i].fail)
-			fx_failure_free(wf->nodes[i].fail);
+			failure_free(wf->nodes[i].fail);
 		fx_plan_free(atomic_load(&wf->plans[i]));
 	}
 	free(wf->plans);
@@ -426,7 +437,6 @@ static const char *intern_locked(struct documents *d, const char *s)
 	return e->val;
 }
 
-/* Forgets the oldest document. */
 /* Takes the oldest document out of the store; the caller frees it once
  * the lock is released. */
 static struct doc *evict_locked(struct documents *d)

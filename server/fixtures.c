@@ -29,7 +29,7 @@ struct fixtures {
 	char **files;           /* the paths as reported; fx_kb.file points here */
 	size_t n_files;
 	cJSON **docs;           /* parsed files; the structs borrow from them */
-	struct json_arena *arena;  /* owns docs */
+	struct json_arena *arena;  /* owns docs and what the checker built from them */
 	size_t n_docs;
 	cJSON *pool;            /* default values no file spelled out */
 	struct fx_workspace **ws;
@@ -102,6 +102,16 @@ void fx_tbl_free(struct fx_tbl *t)
 
 /* ---- problems ---- */
 
+/* Appends a problem line L now owns. */
+static void push_problem(struct fx_loader *L, char *line)
+{
+	if (L->problems.n == L->cap_problems) {
+		L->cap_problems = L->cap_problems ? 2 * L->cap_problems : 16;
+		L->problems.lines = xrealloc(L->problems.lines, L->cap_problems * sizeof(char *));
+	}
+	L->problems.lines[L->problems.n++] = line;
+}
+
 void fx_problem(struct fx_loader *L, const char *file, const char *path, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
@@ -112,11 +122,7 @@ void fx_problem(struct fx_loader *L, const char *file, const char *path, const c
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (L->problems.n == L->cap_problems) {
-		L->cap_problems = L->cap_problems ? 2 * L->cap_problems : 16;
-		L->problems.lines = xrealloc(L->problems.lines, L->cap_problems * sizeof(char *));
-	}
-	L->problems.lines[L->problems.n++] = buf_steal(&b, NULL);
+	push_problem(L, buf_steal(&b, NULL));
 }
 
 void fx_problems_free(struct fx_problems *p)
@@ -374,13 +380,8 @@ static void *parse_worker_main(void *arg)
 /* Moves what one file's loader holds to the end of L's lists. */
 static void merge_loader(struct fx_loader *L, struct fx_loader *part)
 {
-	for (size_t i = 0; i < part->problems.n; i++) {
-		if (L->problems.n == L->cap_problems) {
-			L->cap_problems = L->cap_problems ? 2 * L->cap_problems : 16;
-			L->problems.lines = xrealloc(L->problems.lines, L->cap_problems * sizeof(char *));
-		}
-		L->problems.lines[L->problems.n++] = part->problems.lines[i];
-	}
+	for (size_t i = 0; i < part->problems.n; i++)
+		push_problem(L, part->problems.lines[i]);
 	if (L->n_ws + part->n_ws > L->cap_ws) {
 		L->cap_ws = 2 * (L->n_ws + part->n_ws);
 		L->ws = xrealloc(L->ws, L->cap_ws * sizeof *L->ws);

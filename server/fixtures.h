@@ -59,10 +59,7 @@ struct fx_failure {
  * (nodes/base/node.py); a fixture may name another (e.g. ToolInvokeError). */
 #define FX_DEFAULT_ERROR_TYPE "WorkflowNodeError"
 
-/* Frees a failure made after loading (the document store's, malloc'd with
- * its strings); a fixture's own failures live with the fixtures and are
- * never freed one by one. */
-void fx_failure_free(struct fx_failure *f);
+
 
 struct fx_node {
 	char *id;                  /* graph node id, e.g. "1750836391776" */

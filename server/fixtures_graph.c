@@ -5,15 +5,13 @@
 #include "fixtures_parse.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "json.h"
 
 /* n zeroed indexes from the fixtures' arena (they live as long as the workflow). */
 static size_t *indexes(struct json_arena *arena, size_t n)
 {
-	size_t bytes = (n ? n : 1) * sizeof(size_t);
-	return memset(json_arena_alloc(arena, bytes), 0, bytes);
+	return json_arena_calloc(arena, n, sizeof(size_t));
 }
 
 /* One node on a cycle over the edges, or -1. Iterative DFS in node and edge

@@ -36,15 +36,6 @@ static const char *const bucket_keys[] = { "name", "files", NULL };
 static const char *const drive_file_keys[] = { "id", "name", "size", "type", "files", NULL };
 static const char *const drive_file_types[] = { "file", "folder", NULL };
 
-void fx_failure_free(struct fx_failure *f)
-{
-	if (!f)
-		return;
-	free(f->error);
-	free(f->error_type);
-	free(f);
-}
-
 void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
 {
 	cJSON *d;

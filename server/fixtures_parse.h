@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "fixtures.h"
+#include "json.h"
 
 /* A small open-addressing hash table from byte strings to pointers. Keys are
  * borrowed: they must outlive the table. */
@@ -75,8 +76,8 @@ struct fx_qstr fx_quote(const char *s);
  * their cJSON members (raw, icon, outputs, ...) from it. */
 void fx_parse_document(struct fx_loader *L, const char *file, cJSON *doc);
 
-/* Frees what runs and scenarios added to kb (plans, scenario workflows);
- * the rest goes with the loader's arena. */
+/* Frees the plans runs memoized in kb's workflows and its scenarios'
+ * workflows; the rest goes with the loader's arena. */
 void fx_kb_free(struct fx_kb *kb);
 
 /* ---- the schema walk (fixtures_walk.c), shared by the checker's files ---- */
@@ -146,11 +147,10 @@ void fxp_lower(char *s);
 /* What the checker builds (structs, arrays, strings) lives in the loader's
  * arena, with the parsed files it borrows from, and is freed with them at
  * once (fixtures_free): no malloc heap to fault in while loading, no frees
- * one by one. Only what runs add later (plans) and the copies scenarios and
- * the document store make are malloc'd. */
-/* n zeroed bytes from the loader's arena. */
-void *fxp_alloc(struct pctx *c, size_t n);
-#define FXP_NEW(c, type, n) ((type *)fxp_alloc((c), (n) * sizeof(type)))
+ * one by one. Only what runs add later (plans) and the document store's
+ * copies of workflows are malloc'd. */
+/* n zeroed items of type from the loader's arena. */
+#define FXP_NEW(c, type, n) ((type *)json_arena_calloc((c)->L->arena, (n), sizeof(type)))
 char *fxp_strdup(struct pctx *c, const char *s);
 
 /* Keeps item, a value no file spelled out, in L->pool; returns it. */

@@ -308,8 +308,13 @@ void fx_parse_scenarios(struct pctx *c, cJSON *kb_obj, struct fx_kb *kb)
 			size_t s2 = fxp_push_index(c, i++);
 			if (fxp_expect(c, e, T_STRING | T_NULL)) {
 				const char *name = cJSON_IsString(e) ? e->valuestring : NULL;
-				if (name && strcmp(name, "default") && !fx_kb_scenario(kb, name))
+				const struct fx_scenario *sc =
+					name && strcmp(name, "default") ? fx_kb_scenario(kb, name) : NULL;
+				if (name && strcmp(name, "default") && !sc)
 					fxp_report(c, "no scenario %s in this knowledge base", fx_quote(name).s);
+				else if (sc && !(sc->endpoints & FX_EP_PIPELINE_RUN))
+					fxp_report(c, "scenario %s does not apply to pipeline/run (see its \"endpoints\"); "
+						      "the sequence steps on runs", fx_quote(name).s);
 				kb->sequence[kb->n_sequence++] = name && strcmp(name, "default") ? fxp_strdup(c, name) : NULL;
 			}
 			fxp_pop(c, s2);
@@ -318,7 +323,7 @@ void fx_parse_scenarios(struct pctx *c, cJSON *kb_obj, struct fx_kb *kb)
 	}
 }
 
-/* The scenarios' own workflows (malloc'd copies); the rest is in the arena. */
+/* The plans runs made with the scenarios' workflows; the rest is in the arena. */
 void fx_scenarios_free(struct fx_kb *kb)
 {
 	for (size_t i = 0; i < kb->n_scenarios; i++) {

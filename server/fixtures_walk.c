@@ -196,13 +196,6 @@ int fxp_get_typed(struct pctx *c, cJSON *obj, const char *key, bool required, un
 	return r;
 }
 
-void *fxp_alloc(struct pctx *c, size_t n)
-{
-	void *p = json_arena_alloc(c->L->arena, n ? n : 1);
-	memset(p, 0, n);
-	return p;
-}
-
 char *fxp_strdup(struct pctx *c, const char *s)
 {
 	size_t n = strlen(s) + 1;

@@ -49,6 +49,8 @@ void json_arena_trim(struct json_arena *arena);
 /* n bytes from the arena, 16-byte aligned, living as long as it does:
  * for what is built from the trees and dies with them (fixtures_*.c). */
 void *json_arena_alloc(struct json_arena *arena, size_t n);
+/* count zeroed items of size bytes from the arena (at least one byte). */
+void *json_arena_calloc(struct json_arena *arena, size_t count, size_t size);
 /* Moves every tree of from (trimmed) into arena, and frees from: trees
  * parsed on several threads, each into its own arena, end up owned by one. */
 void json_arena_adopt(struct json_arena *arena, struct json_arena *from);

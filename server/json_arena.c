@@ -16,7 +16,7 @@
 #if defined(__SANITIZE_ADDRESS__)
 #define ARENA_LSAN 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
 #define ARENA_LSAN 1
 #endif
 #endif
@@ -29,7 +29,9 @@
 #define lsan_unregister(p, n) ((void)(p), (void)(n))
 #endif
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -121,9 +123,19 @@ void *json_arena_alloc(struct json_arena *a, size_t n)
 	return p;
 }
 
+void *json_arena_calloc(struct json_arena *a, size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		abort(); /* as xcalloc */
+	size_t n = count * size;
+	/* memset although fresh mappings are zero: nothing promises the arena
+	 * never reuses memory. */
+	return memset(json_arena_alloc(a, n ? n : 1), 0, n);
+}
+
 void json_arena_trim(struct json_arena *a)
 {
-	if (!a || !a->chunks)
+	if (!a || !a->chunks || !a->next) /* !next: only adopted chunks, already trimmed */
 		return;
 	size_t ps = page_size();
 	char *base = (char *)a->chunks;

@@ -23,7 +23,9 @@ void json_utf8_encode(struct buf *b, uint32_t cp);
 static inline void json_set_number(cJSON *n, double v)
 {
 	n->valuedouble = v;
-	if (v >= INT_MAX)
+	if (v != v) /* NaN: no int to convert to (cJSON says 0 too) */
+		n->valueint = 0;
+	else if (v >= INT_MAX)
 		n->valueint = INT_MAX;
 	else if (v <= (double)INT_MIN)
 		n->valueint = INT_MIN;

@@ -17,9 +17,12 @@
 #include <stdlib.h>
 
 /* Declared here only: this file must not include GnuTLS's headers (the
- * build does not depend on them), and nothing else calls these. */
-int gnutls_global_init(void);
-void gnutls_global_deinit(void);
+ * build does not depend on them), and nothing else calls these. Hidden: a
+ * program that also loads the real GnuTLS (the tests, through libcurl) must
+ * not have these interpose on it. */
+#define NO_TLS_HIDDEN __attribute__((visibility("hidden")))
+NO_TLS_HIDDEN int gnutls_global_init(void);
+NO_TLS_HIDDEN void gnutls_global_deinit(void);
 
 int gnutls_global_init(void)
 {
@@ -32,7 +35,7 @@ void gnutls_global_deinit(void)
 
 /* A variable in GnuTLS (gnutls_alloc_function gnutls_malloc), read by
  * libmicrohttpd's pre-shared-key callback only. */
-void *(*gnutls_malloc)(size_t) = malloc;
+NO_TLS_HIDDEN void *(*gnutls_malloc)(size_t) = malloc;
 
 static _Noreturn void no_tls(const char *name)
 {
@@ -41,7 +44,7 @@ static _Noreturn void no_tls(const char *name)
 }
 
 #define NO_TLS(name)                                                                                         \
-	void name(void);                                                                                     \
+	NO_TLS_HIDDEN void name(void);                                                                       \
 	void name(void)                                                                                      \
 	{                                                                                                    \
 		no_tls(#name);                                                                               \

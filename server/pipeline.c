@@ -421,11 +421,8 @@ static void write_step_outputs(const struct run *r, const struct run_step *s, st
 /* The graph's outputs: those of the last knowledge-index node that ran. */
 static cJSON *workflow_outputs(const struct run *r)
 {
-	if (r->status == RUN_FAILED)
-		return cJSON_CreateObject();
-	for (size_t i = r->n_steps; i-- > 0;)
-		if (!strcmp(r->steps[i].node->type, "knowledge-index"))
-			return step_outputs(r, &r->steps[i]);
+	if (r->status != RUN_FAILED && r->index_step < r->n_steps)
+		return step_outputs(r, &r->steps[r->index_step]);
 	return cJSON_CreateObject();
 }
 

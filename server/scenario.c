@@ -177,8 +177,17 @@ int scenarios_select_in(struct scenarios *s, const struct fx_kb *const *kbs, siz
 	if (header && *header) {
 		if (!strcmp(header, "default"))
 			return 0;
-		for (size_t i = 0; i < n_kbs && !sc; i++)
-			sc = fx_kb_scenario(kbs[i], header);
+		/* The first that applies here, else the first of that name. */
+		const struct fx_scenario *named = NULL;
+		for (size_t i = 0; i < n_kbs && !sc; i++) {
+			const struct fx_scenario *x = fx_kb_scenario(kbs[i], header);
+			if (x && (x->endpoints & endpoint))
+				sc = x;
+			else if (x && !named)
+				named = x;
+		}
+		if (!sc)
+			sc = named;
 		if (!sc && n_kbs == 1)
 			return dm_error_set(reterr, 400, "unknown_scenario",
 					    "dify-mock: knowledge base %s has no scenario '%s' (X-Dify-Mock-Scenario)",

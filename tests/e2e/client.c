@@ -59,12 +59,15 @@ void server_start(struct server *s, const char *const *extra)
 	for (size_t i = 0; extra && extra[i] && n < 62; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
+	pid_t parent = getpid();
 	s->pid = fork();
 	ck_assert_int_ge(s->pid, 0);
 	if (s->pid == 0) {
 		/* A test that fails aborts its process before server_stop: the
-		 * server must not outlive it. */
+		 * server must not outlive it (nor start if it is already gone). */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		int fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);

@@ -800,6 +800,12 @@ START_TEST(test_scenario_endpoints)
 			"pipeline/run, datasource-plugins, datasource-node-run, indexing-status, document, file-upload)",
 			"a.json: knowledge_bases[0].scenarios.a.endpoints[1]: expected a string, got an integer",
 			"a.json: knowledge_bases[0].scenarios.b.endpoints: must not be empty", NULL);
+	write_file(dir, "a.json", "{'workspaces':[" WORKSPACE(WS_A, "dataset-a") "],'knowledge_bases':[{'id':" KB_ID
+				  ",'workspace':" WS_A ",'name':'K','scenarios':{'poll':{'endpoints':['document']}},"
+				  "'scenario_sequence':['poll','default']}]}");
+	assert_problems(dir,
+			"a.json: knowledge_bases[0].scenario_sequence[0]: scenario \"poll\" does not apply to "
+			"pipeline/run (see its \"endpoints\"); the sequence steps on runs", NULL);
 	cleanup_data_dir(dir);
 }
 END_TEST
