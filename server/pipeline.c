@@ -31,6 +31,11 @@ cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item)
 	return v ? json_dup(v) : cJSON_CreateString("untitled");
 }
 
+const char *pipeline_document_name_text(const cJSON *name_value)
+{
+	return !name_value ? "untitled" : cJSON_IsString(name_value) ? name_value->valuestring : "";
+}
+
 void fx_plan_free(void *p)
 {
 	struct run_plan *plan = p;
@@ -181,9 +186,8 @@ struct run *pipeline_run_new(const struct run_params *p)
 	r->item = p->item ? json_dup(p->item) : cJSON_CreateObject();
 	r->inputs = p->inputs ? p->inputs : cJSON_CreateObject();
 	r->datasource_type = xstrdup(p->datasource_type);
-	cJSON *name = pipeline_document_name(p->datasource_type, r->item);
-	r->document_name = xstrdup(cJSON_IsString(name) ? name->valuestring : "");
-	cJSON_Delete(name);
+	r->document_name =
+		xstrdup(pipeline_document_name_text(pipeline_document_name_value(p->datasource_type, r->item)));
 	r->created_at_ms = p->created_at_ms;
 	long start = fx_workflow_node_index(p->wf, p->start_node_id);
 	if (start < 0) {

@@ -119,4 +119,7 @@ cJSON *pipeline_document_name(const char *datasource_type, const cJSON *item);
 /* The same without a copy: the item's member (borrowed), or NULL when it
  * is absent (the name is then "untitled"). */
 const cJSON *pipeline_document_name_value(const char *datasource_type, const cJSON *item);
+/* The name as text, for templates ({{document_name}}): "untitled" when
+ * absent (name_value NULL), "" when it is not a string. */
+const char *pipeline_document_name_text(const cJSON *name_value);
 const char *run_status_name(enum run_status s);

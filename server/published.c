@@ -196,7 +196,7 @@ static void record(const struct published_run *p, const struct background *bg, c
 			.item = stored,
 			.inputs = p->inputs ? p->inputs : &no_inputs,
 			.datasource_type = p->datasource_type,
-			.document_name = !name ? "untitled" : cJSON_IsString(name) ? name->valuestring : "",
+			.document_name = pipeline_document_name_text(name),
 			.dataset_id = kb->id,
 			.dataset_name = kb->name,
 			.workflow_run_id = bg->id,
