@@ -161,11 +161,6 @@ static double time_scale(const struct api_ctx *ctx)
 	return ctx->time_scale ? *ctx->time_scale : 1.0;
 }
 
-static bool strict_file_references(const struct fx_kb *kb)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(kb->raw, "strict_file_references"));
-}
-
 /* One request being answered. */
 struct call {
 	const struct api_ctx *ctx;
@@ -246,9 +241,6 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 		return 0;
 	}
 	const cJSON *item = cJSON_GetArrayItem(rr->datasource_info_list, 0);
-	if (strict_file_references(kb) && !strcmp(rr->datasource_type, "local_file") &&
-	    !upload_item_resolves(ctx->docs, kb->workspace->id, item))
-		wf = documents_file_missing_workflow(ctx->docs, c->fx, wf);
 	cJSON *inputs;
 	if (variables_prepare(wf, rr->start_node_id, rr->inputs, &inputs, err))
 		return -1;
@@ -261,6 +253,7 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 		.item = item,
 		.inputs = inputs,
 		.created_at_ms = req->now_ms,
+		.docs = ctx->docs,
 	};
 	struct run *run = pipeline_run_new(&p);
 	if (rr->streaming) {
@@ -279,7 +272,7 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 	struct buf b = BUF_INIT;
 	run_blocking_body(run, &b);
 	set_body(res, 200, CT_JSON_UTF8, &b);
-	res->wait_sim_ms = run->total_ms;
+	res->wait_sim_ms = run_total_ms(run);
 	res->run = run;
 	return 0;
 }

@@ -275,13 +275,6 @@ struct upload {
 	char key[2 * IDS_UUID_LEN + 2];          /* tenant + '/' + id */
 };
 
-struct derived {
-	struct fixtures *fx;                     /* a reference: keeps base alive */
-	const struct fx_workflow *base;
-	struct fx_workflow *wf;
-	struct derived *next;
-};
-
 struct documents {
 	pthread_mutex_t lock;
 	struct hmap positions;                   /* kb id -> (uintptr_t) next position */
@@ -293,7 +286,6 @@ struct documents {
 	struct hmap uploads;                     /* tenant/id -> struct upload */
 	struct upload **up_ring;
 	size_t up_head, up_n;
-	struct derived *derived;
 };
 
 struct documents *documents_new(void)
@@ -336,42 +328,11 @@ void documents_clear(struct documents *d)
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* A failure the store made (malloc'd with its text); the fixtures' own live
- * in their arena and are never freed one by one. */
-static void failure_free(struct fx_failure *f)
-{
-	if (!f)
-		return;
-	free(f->error);
-	free(f->error_type);
-	free(f);
-}
-
-static void derived_free(struct derived *x)
-{
-	const struct fx_workflow *base = x->base;
-	struct fx_workflow *wf = x->wf;
-	for (size_t i = 0; i < wf->n_nodes; i++) {
-		if (wf->nodes[i].fail != base->nodes[i].fail)
-			failure_free(wf->nodes[i].fail);
-		fx_plan_free(atomic_load(&wf->plans[i]));
-	}
-	free(wf->plans);
-	free(wf->nodes);
-	free(wf);
-	fixtures_free(x->fx);
-	free(x);
-}
-
 void documents_free(struct documents *d)
 {
 	if (!d)
 		return;
 	clear_locked(d);
-	for (struct derived *x = d->derived, *n; x; x = n) {
-		n = x->next;
-		derived_free(x);
-	}
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -422,6 +383,24 @@ bool documents_upload_exists(struct documents *d, const char *tenant_id, const c
 	pthread_mutex_unlock(&d->lock);
 	buf_free(&key);
 	return found;
+}
+
+bool documents_upload_get(struct documents *d, const char *tenant_id, const char *id, struct stored_upload *ret)
+{
+	struct buf key = BUF_INIT;
+	buf_printf(&key, "%s/%s", tenant_id, id);
+	pthread_mutex_lock(&d->lock);
+	const struct upload *up = hmap_get(&d->uploads, key.data);
+	if (up) {
+		*ret = up->u;
+		ret->name = xmalloc(up->u.name_len + 1);
+		memcpy(ret->name, up->u.name, up->u.name_len + 1);
+		ret->extension = up->u.extension ? xstrdup(up->u.extension) : NULL;
+		ret->mime_type = up->u.mime_type ? xstrdup(up->u.mime_type) : NULL;
+	}
+	pthread_mutex_unlock(&d->lock);
+	buf_free(&key);
+	return up != NULL;
 }
 
 /* ---- documents ---- */
@@ -680,36 +659,3 @@ int documents_get(struct documents *d, const char *kb_id, const char *doc_id, in
 	return x ? 0 : -1;
 }
 
-/* ---- workflows whose local_file nodes fail ---- */
-
-const struct fx_workflow *documents_file_missing_workflow(struct documents *d, struct fixtures *fx,
-							  const struct fx_workflow *wf)
-{
-	pthread_mutex_lock(&d->lock);
-	struct derived *x = d->derived;
-	while (x && x->base != wf)
-		x = x->next;
-	if (!x) {
-		x = xcalloc(1, sizeof *x);
-		x->fx = fixtures_ref(fx);
-		x->base = wf;
-		struct fx_workflow *c = x->wf = xmalloc(sizeof *c);
-		*c = *wf;
-		c->base = wf;
-		c->nodes = xmalloc(wf->n_nodes * sizeof *c->nodes);
-		memcpy(c->nodes, wf->nodes, wf->n_nodes * sizeof *c->nodes);
-		c->plans = xcalloc(wf->n_nodes, sizeof *c->plans);
-		for (size_t i = 0; i < wf->n_nodes; i++) {
-			struct fx_node *n = &c->nodes[i];
-			if (strcmp(n->type, "datasource") || !n->datasource_type || strcmp(n->datasource_type, "local_file"))
-				continue;
-			n->fail = xcalloc(1, sizeof *n->fail);
-			n->fail->error = xstrdup(FILE_MISSING_ERROR);
-			n->fail->strategy = FX_STRATEGY_NONE;
-		}
-		x->next = d->derived;
-		d->derived = x;
-	}
-	pthread_mutex_unlock(&d->lock);
-	return x->wf;
-}

@@ -53,6 +53,8 @@ struct stored_upload {
 void documents_add_upload(struct documents *d, const struct stored_upload *u);
 /* Was file id uploaded by workspace tenant_id (and not forgotten)? */
 bool documents_upload_exists(struct documents *d, const char *tenant_id, const char *id);
+/* The same, with a copy of the upload into *ret (free with upload_done). */
+bool documents_upload_get(struct documents *d, const char *tenant_id, const char *id, struct stored_upload *ret);
 
 /* ---- documents of published runs ---- */
 
@@ -97,13 +99,4 @@ bool documents_exists(struct documents *d, const char *kb_id, const char *doc_id
 int documents_get(struct documents *d, const char *kb_id, const char *doc_id, int64_t now_ms,
 		  enum doc_metadata metadata, struct buf *out);
 
-/* ---- runs whose file is missing ---- */
 
-/* A copy of wf in which every local_file datasource node fails with
- * "Failed to invoke datasource: File is not exist" (a local_file item whose
- * file was never uploaded, under "strict_file_references"). Made once per
- * workflow and kept, with a reference to fx (which owns wf), until
- * documents_free: runs of it may outlive a reload. */
-#define FILE_MISSING_ERROR "Failed to invoke datasource: File is not exist"
-const struct fx_workflow *documents_file_missing_workflow(struct documents *d, struct fixtures *fx,
-							  const struct fx_workflow *wf);

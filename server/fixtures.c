@@ -247,14 +247,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Reads and parses one file into the arena. NULL with *reterr set (the
- * problem's text, to be freed) on failure. The file is read into *data,
- * which is kept from file to file: a fresh buffer per file meant fresh pages,
- * and a page fault per 4 KiB read. Touches nothing shared: the loader runs it
- * on several threads. */
-static cJSON *read_json(const char *file, struct json_arena *arena, struct buf *data, char **reterr)
+int fx_read_file(const char *file, struct buf *data, size_t *ret_len, char **reterr)
 {
-	cJSON *doc = NULL;
 	size_t len = 0;
 	struct stat st;
 	struct buf msg = BUF_INIT;
@@ -262,11 +256,11 @@ static cJSON *read_json(const char *file, struct json_arena *arena, struct buf *
 	if (fd < 0) {
 		buf_printf(&msg, "cannot read: %s", strerror(errno));
 		*reterr = buf_steal(&msg, NULL);
-		return NULL;
+		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
 		buf_printf(&msg, "cannot read: %s", strerror(errno));
-		goto out;
+		goto fail;
 	}
 	if (st.st_size > (off_t)FX_MAX_FILE_SIZE)
 		goto too_large;
@@ -287,7 +281,7 @@ static cJSON *read_json(const char *file, struct json_arena *arena, struct buf *
 			continue;
 		if (r < 0) {
 			buf_printf(&msg, "cannot read: %s", strerror(errno));
-			goto out;
+			goto fail;
 		}
 		if (r == 0)
 			break;
@@ -299,18 +293,33 @@ static cJSON *read_json(const char *file, struct json_arena *arena, struct buf *
 		if ((size_t)r < room && S_ISREG(st.st_mode))
 			break;
 	}
-	char err[256];
-	if (json_parse_arena(arena, data->data, len, &doc, err, sizeof err) < 0) {
-		buf_puts(&msg, err);
-		doc = NULL;
-	}
-	goto out;
+	close(fd);
+	*ret_len = len;
+	return 0;
 too_large:
 	buf_puts(&msg, "file is larger than 16 MiB");
-out:
+fail:
 	close(fd);
-	if (!doc)
-		*reterr = buf_steal(&msg, NULL);
+	*reterr = buf_steal(&msg, NULL);
+	return -1;
+}
+
+/* Reads and parses one file into the arena. NULL with *reterr set (the
+ * problem's text, to be freed) on failure. The file is read into *data,
+ * which is kept from file to file: a fresh buffer per file meant fresh pages,
+ * and a page fault per 4 KiB read. Touches nothing shared: the loader runs it
+ * on several threads. */
+static cJSON *read_json(const char *file, struct json_arena *arena, struct buf *data, char **reterr)
+{
+	cJSON *doc = NULL;
+	size_t len;
+	char err[256];
+	if (fx_read_file(file, data, &len, reterr))
+		return NULL;
+	if (json_parse_arena(arena, data->data ? data->data : "", len, &doc, err, sizeof err) < 0) {
+		*reterr = xstrdup(err);
+		return NULL;
+	}
 	return doc;
 }
 
@@ -657,6 +666,23 @@ size_t fixtures_kb_count(const struct fixtures *fx)
 const struct fx_kb *fixtures_kb_at(const struct fixtures *fx, size_t i)
 {
 	return i < fx->n_kbs ? fx->kbs[i] : NULL;
+}
+
+void fx_memo_free(struct fx_memo_entry *_Atomic *memo, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fx_memo_entry *e = atomic_load(&memo[i]);
+		while (e) {
+			struct fx_memo_entry *next = e->next;
+			e->free(e);
+			e = next;
+		}
+	}
+}
+
+enum fx_error_strategy fx_node_strategy(const struct fx_node *nd)
+{
+	return nd->fail && nd->fail->has_strategy ? nd->fail->strategy : nd->strategy;
 }
 
 long fx_workflow_node_index(const struct fx_workflow *wf, const char *node_id)

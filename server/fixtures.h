@@ -51,49 +51,123 @@ enum fx_error_strategy {
 struct fx_failure {
 	char *error;               /* the node's error text */
 	char *error_type;          /* NULL: FX_DEFAULT_ERROR_TYPE */
+	bool has_strategy;         /* "error_strategy" was given here (else the node's own holds) */
 	enum fx_error_strategy strategy;
 	cJSON *default_outputs;    /* DEFAULT_VALUE only: outputs reported (template) */
+	uint32_t times;            /* attempts that fail before one succeeds; 0: every attempt fails */
 };
 
 /* What Dify's base node reports as error_type for an unexpected exception
  * (nodes/base/node.py); a fixture may name another (e.g. ToolInvokeError). */
 #define FX_DEFAULT_ERROR_TYPE "WorkflowNodeError"
 
+/* Node kinds: graphon's BuiltinNodeTypes plus Dify's pipeline nodes, in
+ * the order of fx_node_types (the "type" strings events report). */
+enum fx_node_kind {
+	FX_NODE_DATASOURCE,
+	FX_NODE_TOOL,
+	FX_NODE_KNOWLEDGE_INDEX,
+	FX_NODE_LLM,
+	FX_NODE_CODE,
+	FX_NODE_IF_ELSE,
+	FX_NODE_TEMPLATE_TRANSFORM,
+	FX_NODE_HTTP_REQUEST,
+	FX_NODE_VARIABLE_AGGREGATOR,
+	FX_NODE_DOCUMENT_EXTRACTOR,
+	FX_NODE_LIST_OPERATOR,
+	FX_NODE_PARAMETER_EXTRACTOR,
+	FX_NODE_QUESTION_CLASSIFIER,
+	FX_NODE_ASSIGNER,
+	FX_NODE_AGENT,
+	FX_NODE_ITERATION,
+	FX_NODE_LOOP,
+	FX_NODE_HUMAN_INPUT,
+	FX_NODE_START,
+	FX_NODE_END,
+	FX_NODE_ANSWER,
+};
+extern const char *const fx_node_types[];      /* by enum fx_node_kind, NULL-terminated */
 
+/* What a datasource reads, in the order of fx_datasource_types. */
+enum fx_ds_kind {
+	FX_DS_LOCAL_FILE,
+	FX_DS_ONLINE_DOCUMENT,
+	FX_DS_WEBSITE_CRAWL,
+	FX_DS_ONLINE_DRIVE,
+	FX_DS_NONE,                /* not a datasource node, or an unknown type */
+};
+extern const char *const fx_datasource_types[]; /* by enum fx_ds_kind, NULL-terminated */
+/* The kind named s; FX_DS_NONE when s names none. */
+enum fx_ds_kind fx_ds_kind_of(const char *s);
+
+/* An edge of the graph, as graphon reads one: its source handle decides
+ * when a branch takes it ("source" for plain edges; a case_id, "true" or
+ * "false" after an if-else; "success-branch"/"fail-branch" after a node
+ * with the fail-branch strategy). */
+struct fx_edge {
+	uint32_t from, to;         /* node indexes */
+	const char *handle;
+};
 
 struct fx_node {
 	char *id;                  /* graph node id, e.g. "1750836391776" */
-	char *type;                /* "datasource", "tool", "knowledge-index", "llm", ... */
+	char *type;                /* fx_node_types[kind]: "datasource", "tool", "knowledge-index", ... */
+	enum fx_node_kind kind;
 	char *title;
 	cJSON *icon;               /* string, object or NULL (no "icon" in extras) */
 	char *datasource_type;     /* datasource nodes: local_file, online_document, website_crawl, online_drive */
+	enum fx_ds_kind ds_kind;   /* the same as an enum; FX_DS_NONE on other nodes */
 	char *plugin_id;           /* datasource nodes, may be NULL */
 	char *provider_name;       /* datasource nodes, may be NULL */
-	uint64_t duration_ms;      /* simulated run time */
-	cJSON *inputs;             /* template for node_finished inputs; NULL = Dify's default */
-	cJSON *outputs;            /* template; NULL = {} */
-	cJSON *process_data;       /* template; NULL = null */
-	cJSON *execution_metadata; /* template; NULL = null */
-	struct fx_failure *fail;   /* NULL: the node succeeds */
-	size_t *next;              /* successors over normal edges (indexes into the workflow's nodes) */
-	size_t n_next;
-	size_t *fail_next;         /* successors over "fail-branch" edges */
-	size_t n_fail_next;
-	cJSON *raw;                /* the node's fixture object, for companion endpoints */
+	uint64_t duration_ms;      /* simulated run time of one attempt */
+	cJSON *inputs;             /* template for node_finished inputs; NULL = the kind's default */
+	cJSON *outputs;            /* template; NULL = the kind's default (outputs.c) */
+	cJSON *process_data;       /* template; NULL = the kind's default */
+	cJSON *execution_metadata; /* template; NULL = the kind's default */
+	struct fx_failure *fail;   /* NULL: the node succeeds (unless the run makes it fail) */
+	/* Dify's node data (graph.nodes[].data of a DSL, or a fixture node's
+	 * "data"): what if-else, variable-aggregator, knowledge-index, tool and
+	 * document-extractor nodes evaluate. NULL: none. */
+	const cJSON *data;
+	enum fx_error_strategy strategy; /* data.error_strategy */
+	cJSON *default_outputs;    /* data.default_value as an object (DEFAULT_VALUE) */
+	uint32_t max_retries;      /* data.retry_config, for the kinds graphon retries; 0: none */
+	uint32_t retry_interval_ms;
+	bool dynamic;              /* how it ends depends on the run (its item, inputs, branches) */
+	uint32_t first_out, n_out; /* its edges: wf->out[first_out .. first_out + n_out) */
+	uint32_t first_in, n_in;   /* edges into it: wf->in[...] */
+	/* Datasource nodes, for the companion endpoints; NULL when absent. */
+	const cJSON *datasource_parameters, *credentials, *browse;
 };
+
+/* Runs memoize what they plan on the workflow (plan_memo.c). Each entry
+ * carries its own destructor, so the store frees them knowing nothing of
+ * the simulator. */
+struct fx_memo_entry {
+	struct fx_memo_entry *next;
+	void (*free)(struct fx_memo_entry *e);
+};
+/* Frees the n lists of memo (memo itself is not freed). */
+void fx_memo_free(struct fx_memo_entry *_Atomic *memo, size_t n);
 
 struct fx_workflow {
 	char *id;                  /* workflow id (uuid) */
-	struct fx_node *nodes;     /* in fixture order */
+	struct fx_node *nodes;     /* in fixture (or DSL) order */
 	size_t n_nodes;
-	size_t *order;             /* all node indexes in topological order, fixture order breaking ties */
-	/* The simulator's memo: one plan per start node, filled on first use
-	 * (atomically) and freed with the workflow through fx_plan_free(). */
-	void *_Atomic *plans;
-	const struct fx_workflow *base; /* a scenario's copy: nodes share strings, edges and order with base */
+	struct fx_edge *edges;     /* in edge list order, repeats dropped */
+	size_t n_edges;
+	uint32_t *out, *in;        /* edge indexes grouped by source, by target (each in edge order) */
+	struct fx_memo_entry *_Atomic *memo; /* one list per start node */
+	const struct fx_workflow *base; /* a scenario's copy: nodes share strings and edges with base */
 	struct fx_variable *vars;  /* rag_pipeline_variables, in stored order */
 	size_t n_vars;
+	const cJSON *environment;  /* a DSL's environment_variables (array), or NULL */
+	const char *dsl_file;      /* the DSL file it was read from, or NULL */
 };
+
+/* The strategy a failure of nd is handled with: its fail object's, when
+ * that names one, else the node's own. */
+enum fx_error_strategy fx_node_strategy(const struct fx_node *nd);
 
 struct fx_pipeline {
 	char *id;                  /* pipeline id (sys.app_id) */
@@ -170,6 +244,7 @@ struct fx_kb {
 	char *name, *description;
 	char *chunk_structure;     /* text_model, hierarchical_model, qa_model */
 	bool api_enabled;          /* false: 403 */
+	bool strict_file_references; /* local_file items must name an uploaded file */
 	unsigned initial_documents;/* documents already in the knowledge base (positions continue after) */
 	const struct fx_workspace *workspace;
 	struct fx_pipeline *pipeline; /* NULL: classic knowledge base ("Pipeline not found") */
@@ -182,9 +257,6 @@ struct fx_kb {
 };
 
 struct fixtures; /* opaque */
-
-/* Frees one memoized plan of fx_workflow.plans (implemented by pipeline.c). */
-void fx_plan_free(void *plan);
 
 /* Every problem found while loading: "FILE: JSON.PATH: message" lines. */
 struct fx_problems {

@@ -11,20 +11,55 @@
 static const char *const node_keys[] = {
 	"id", "type", "title", "icon", "datasource_type", "plugin_id", "provider_name", "duration_ms",
 	"inputs", "outputs", "process_data", "execution_metadata", "fail", "datasource_parameters", "credentials",
-	"browse", NULL
+	"browse", "data", NULL
 };
-/* graphon BuiltinNodeTypes plus Dify's knowledge pipeline nodes. */
-static const char *const node_types[] = {
+/* graphon BuiltinNodeTypes plus Dify's knowledge pipeline nodes: enum fx_node_kind order. */
+const char *const fx_node_types[] = {
 	"datasource", "tool", "knowledge-index", "llm", "code", "if-else", "template-transform",
 	"http-request", "variable-aggregator", "document-extractor", "list-operator",
 	"parameter-extractor", "question-classifier", "assigner", "agent", "iteration", "loop",
 	"human-input", "start", "end", "answer", NULL
 };
-static const char *const ds_types[] = { "local_file", "online_document", "website_crawl", "online_drive", NULL };
+const char *const fx_datasource_types[] = { "local_file", "online_document", "website_crawl", "online_drive", NULL };
 static const char *const ds_plugin_ids[] = { "langgenius/file", "langgenius/notion_datasource",
 					     "langgenius/jina_datasource", "langgenius/google_drive" };
 static const char *const ds_providers[] = { "file", "notion_datasource", "jinareader", "google_drive" };
-static const char *const fail_keys[] = { "error", "error_type", "error_strategy", "default_outputs", NULL };
+
+enum fx_ds_kind fx_ds_kind_of(const char *s)
+{
+	for (int i = 0; s && fx_datasource_types[i]; i++)
+		if (!strcmp(s, fx_datasource_types[i]))
+			return (enum fx_ds_kind)i;
+	return FX_DS_NONE;
+}
+
+uint64_t fx_default_duration_ms(enum fx_node_kind kind)
+{
+	/* Round figures of what such nodes take in a small Dify: plugins and
+	 * models are slow, control-flow nodes are instant. */
+	switch (kind) {
+	case FX_NODE_DATASOURCE:
+		return 300;
+	case FX_NODE_TOOL:
+		return 800;
+	case FX_NODE_KNOWLEDGE_INDEX:
+		return 1200;
+	case FX_NODE_LLM:
+	case FX_NODE_AGENT:
+	case FX_NODE_PARAMETER_EXTRACTOR:
+	case FX_NODE_QUESTION_CLASSIFIER:
+		return 2000;
+	case FX_NODE_DOCUMENT_EXTRACTOR:
+	case FX_NODE_HTTP_REQUEST:
+		return 400;
+	case FX_NODE_CODE:
+	case FX_NODE_TEMPLATE_TRANSFORM:
+		return 50;
+	default:
+		return 5;
+	}
+}
+static const char *const fail_keys[] = { "error", "error_type", "error_strategy", "default_outputs", "times", NULL };
 static const char *const strategies[] = { "none", "fail-branch", "default-value", NULL }; /* enum fx_error_strategy order */
 /* Datasource nodes, for the companion endpoints (datasource-plugins, node run). */
 static const char *const param_keys[] = { "type", "value", NULL };
@@ -44,8 +79,10 @@ void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n)
 	f->error = fxp_get_nonempty_str(c, o, "error");
 	if (fxp_member(o, "error_type"))
 		f->error_type = fxp_get_nonempty_str(c, o, "error_type");
+	f->has_strategy = fxp_member(o, "error_strategy") != NULL;
 	int st = fxp_get_enum(c, o, "error_strategy", FX_STRATEGY_NONE, strategies, "error strategy");
 	f->strategy = st >= 0 ? (enum fx_error_strategy)st : FX_STRATEGY_NONE;
+	f->times = (uint32_t)fxp_get_uint(c, o, "times", 0, UINT32_MAX);
 	int r = fxp_get_typed(c, o, "default_outputs", OPTIONAL, T_OBJECT, &d);
 	if (r > 0 && st >= 0 && st != FX_STRATEGY_DEFAULT_VALUE) {
 		size_t s = fxp_push_key(c, "default_outputs");
@@ -170,39 +207,76 @@ static void parse_browse(struct pctx *c, cJSON *o, const char *ds_type)
 	}
 }
 
-static void parse_datasource_extras(struct pctx *c, cJSON *o, const struct fx_node *n)
+/* A datasource node's "datasource_parameters" (o's member), into n. */
+void fxp_parse_datasource_parameters(struct pctx *c, cJSON *o, struct fx_node *n)
 {
-	static const char *const extras[] = { "datasource_parameters", "credentials", "browse" };
 	cJSON *x;
-	if (!n->type || strcmp(n->type, "datasource")) {
-		for (size_t i = 0; i < 3; i++)
+	if (fxp_get_typed(c, o, "datasource_parameters", OPTIONAL, T_OBJECT, &x) <= 0)
+		return;
+	cJSON *p;
+	size_t s = fxp_push_key(c, "datasource_parameters");
+	cJSON_ArrayForEach(p, x) {
+		size_t s2 = fxp_push_key(c, p->string);
+		if (fxp_expect(c, p, T_OBJECT)) {
+			fxp_check_keys(c, p, param_keys);
+			fxp_get_enum(c, p, "type", 0, param_types, "parameter type");
+		}
+		fxp_pop(c, s2);
+	}
+	fxp_pop(c, s);
+	n->datasource_parameters = x;
+}
+
+/* "credentials" and "browse" (and a fixture node's parameters); only
+ * datasource nodes may have them. */
+static void parse_datasource_extras(struct pctx *c, cJSON *o, struct fx_node *n, bool with_parameters)
+{
+	static const char *const extras[] = { "credentials", "browse", "datasource_parameters" };
+	cJSON *x;
+	if (n->kind != FX_NODE_DATASOURCE) {
+		for (size_t i = 0; i < (with_parameters ? 3u : 2u); i++)
 			if (n->type && cJSON_GetObjectItemCaseSensitive(o, extras[i]))
 				report_at(c, extras[i], "only allowed on datasource nodes");
 		return;
 	}
-	if (fxp_get_typed(c, o, "datasource_parameters", OPTIONAL, T_OBJECT, &x) > 0) {
-		cJSON *p;
-		size_t s = fxp_push_key(c, "datasource_parameters");
-		cJSON_ArrayForEach(p, x) {
-			size_t s2 = fxp_push_key(c, p->string);
-			if (fxp_expect(c, p, T_OBJECT)) {
-				fxp_check_keys(c, p, param_keys);
-				fxp_get_enum(c, p, "type", 0, param_types, "parameter type");
-			}
-			fxp_pop(c, s2);
-		}
-		fxp_pop(c, s);
-	}
+	if (with_parameters)
+		fxp_parse_datasource_parameters(c, o, n);
 	if (fxp_get_typed(c, o, "credentials", OPTIONAL, T_ARRAY, &x) > 0) {
 		size_t s = fxp_push_key(c, "credentials");
 		each_object(c, x, parse_credential, 0);
 		fxp_pop(c, s);
+		n->credentials = x;
 	}
 	if (fxp_get_typed(c, o, "browse", OPTIONAL, T_OBJECT, &x) > 0) {
 		size_t s = fxp_push_key(c, "browse");
 		parse_browse(c, x, n->datasource_type);
 		fxp_pop(c, s);
+		n->browse = x;
 	}
+}
+
+void fxp_parse_node_overlay(struct pctx *c, cJSON *o, struct fx_node *n, const char *const *known)
+{
+	cJSON *x;
+	fxp_check_keys(c, o, known);
+	if (fxp_member(o, "duration_ms"))
+		n->duration_ms = fxp_get_uint(c, o, "duration_ms", 0, FX_MAX_DURATION_MS);
+	if (fxp_member(o, "icon"))
+		fxp_get_typed(c, o, "icon", OPTIONAL, T_STRING | T_OBJECT, &n->icon);
+	if (fxp_member(o, "inputs"))
+		n->inputs = fxp_member(o, "inputs");
+	if (fxp_member(o, "outputs"))
+		n->outputs = fxp_member(o, "outputs");
+	if (fxp_member(o, "process_data"))
+		n->process_data = fxp_member(o, "process_data");
+	if (fxp_member(o, "execution_metadata"))
+		n->execution_metadata = fxp_member(o, "execution_metadata");
+	if (fxp_get_typed(c, o, "fail", OPTIONAL, T_OBJECT, &x) > 0) {
+		size_t s = fxp_push_key(c, "fail");
+		fxp_parse_fail(c, x, n);
+		fxp_pop(c, s);
+	}
+	parse_datasource_extras(c, o, n, false);
 }
 
 void fx_parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
@@ -210,18 +284,18 @@ void fx_parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
 	cJSON *x;
 	if (!fxp_expect(c, o, T_OBJECT))
 		return;
-	fxp_check_keys(c, o, node_keys);
-	n->raw = o;
 	n->id = fxp_get_nonempty_str(c, o, "id");
-	int t = fxp_get_enum(c, o, "type", -1, node_types, "node type");
-	n->type = t >= 0 ? fxp_strdup(c, node_types[t]) : NULL;
+	int t = fxp_get_enum(c, o, "type", -1, fx_node_types, "node type");
+	n->kind = t >= 0 ? (enum fx_node_kind)t : FX_NODE_TOOL;
+	n->type = t >= 0 ? (char *)fx_node_types[t] : NULL;
 	n->title = fxp_get_str(c, o, "title", OPTIONAL, n->type);
-	fxp_get_typed(c, o, "icon", OPTIONAL, T_STRING | T_OBJECT, &n->icon);
-	bool is_ds = n->type && !strcmp(n->type, "datasource");
+	bool is_ds = n->kind == FX_NODE_DATASOURCE && n->type;
 	int dt = -1;
+	n->ds_kind = FX_DS_NONE;
 	if (is_ds) {
-		dt = fxp_get_enum(c, o, "datasource_type", -1, ds_types, "datasource type");
-		n->datasource_type = dt >= 0 ? fxp_strdup(c, ds_types[dt]) : NULL;
+		dt = fxp_get_enum(c, o, "datasource_type", -1, fx_datasource_types, "datasource type");
+		n->datasource_type = dt >= 0 ? (char *)fx_datasource_types[dt] : NULL;
+		n->ds_kind = dt >= 0 ? (enum fx_ds_kind)dt : FX_DS_NONE;
 	} else if (n->type && fxp_member(o, "datasource_type")) {
 		size_t s = fxp_push_key(c, "datasource_type");
 		fxp_report(c, "only allowed on datasource nodes");
@@ -229,16 +303,15 @@ void fx_parse_node(struct pctx *c, cJSON *o, struct fx_node *n)
 	}
 	n->plugin_id = fxp_get_str(c, o, "plugin_id", OPTIONAL, dt >= 0 ? ds_plugin_ids[dt] : NULL);
 	n->provider_name = fxp_get_str(c, o, "provider_name", OPTIONAL, dt >= 0 ? ds_providers[dt] : NULL);
-	n->duration_ms = fxp_get_uint(c, o, "duration_ms", 0, FX_MAX_DURATION_MS);
-	n->inputs = fxp_member(o, "inputs");
-	n->outputs = fxp_member(o, "outputs");
-	n->process_data = fxp_member(o, "process_data");
-	n->execution_metadata = fxp_member(o, "execution_metadata");
-	if (fxp_get_typed(c, o, "fail", OPTIONAL, T_OBJECT, &x) > 0) {
-		size_t s = fxp_push_key(c, "fail");
-		fxp_parse_fail(c, x, n);
+	fxp_parse_node_overlay(c, o, n, node_keys);
+	if (n->type && n->kind == FX_NODE_DATASOURCE)
+		fxp_parse_datasource_parameters(c, o, n);
+	else if (n->type && fxp_member(o, "datasource_parameters"))
+		report_at(c, "datasource_parameters", "only allowed on datasource nodes");
+	if (fxp_get_typed(c, o, "data", OPTIONAL, T_OBJECT, &x) > 0 && n->type) {
+		size_t s = fxp_push_key(c, "data");
+		n->data = x;
+		fx_parse_node_data(c, n);
 		fxp_pop(c, s);
 	}
-	parse_datasource_extras(c, o, n);
 }
-

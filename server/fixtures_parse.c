@@ -90,7 +90,7 @@ static struct fx_kb *parse_kb(struct pctx *c, cJSON *o, char **ret_ws_ref)
 	kb->chunk_structure = cs >= 0 ? fxp_strdup(c, chunk_structures[cs]) : NULL;
 	kb->api_enabled = fxp_get_bool(c, o, "api_enabled", true);
 	kb->initial_documents = (unsigned)fxp_get_uint(c, o, "documents", 0, FX_MAX_COUNT);
-	fxp_get_bool(c, o, "strict_file_references", false); /* read from raw when runs need it */
+	kb->strict_file_references = fxp_get_bool(c, o, "strict_file_references", false);
 	if (fxp_get_typed(c, o, "pipeline", OPTIONAL, T_OBJECT | T_NULL, &x) > 0 && cJSON_IsObject(x)) {
 		size_t s = fxp_push_key(c, "pipeline");
 		kb->pipeline = fx_parse_pipeline(c, x);
@@ -102,7 +102,7 @@ static struct fx_kb *parse_kb(struct pctx *c, cJSON *o, char **ret_ws_ref)
 
 void fx_parse_document(struct fx_loader *L, const char *file, cJSON *doc)
 {
-	struct pctx c = { L, file, BUF_INIT };
+	struct pctx c = { L, file, BUF_INIT, false };
 	cJSON *x, *item;
 	if (!fxp_expect(&c, doc, T_OBJECT))
 		return;

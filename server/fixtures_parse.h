@@ -70,6 +70,10 @@ struct fx_qstr {
 };
 struct fx_qstr fx_quote(const char *s);
 
+/* Reads file (at most 16 MiB) into data; its length into *ret_len. -1 with
+ * the problem's text in *reterr (malloc'd) on failure. */
+int fx_read_file(const char *file, struct buf *data, size_t *ret_len, char **reterr);
+
 /* Checks one parsed fixture file against the schema and appends what it
  * defines to L (even when some of it is wrong, so that duplicates across
  * files are still found). doc must outlive L's results: the structs borrow
@@ -87,6 +91,7 @@ struct pctx {
 	struct fx_loader *L;
 	const char *file;
 	struct buf path;
+	bool lenient;     /* a DSL file: unknown keys are Dify's to ignore, not problems */
 };
 
 #define REQUIRED true
@@ -167,19 +172,43 @@ void fx_pipeline_free(struct fx_pipeline *p);
 void fx_parse_node(struct pctx *c, cJSON *o, struct fx_node *n);
 /* Parses a node's "fail" object into n->fail (also for scenarios). */
 void fxp_parse_fail(struct pctx *c, cJSON *o, struct fx_node *n);
+/* The keys a fixture may set on any node, a DSL node's overlay included:
+ * timing, icon, recorded inputs/outputs, "fail", and a datasource node's
+ * credentials and browse results. known lists the keys o may have. */
+void fxp_parse_node_overlay(struct pctx *c, cJSON *o, struct fx_node *n, const char *const *known);
+/* A datasource node's "datasource_parameters" (o's member, if any), into n. */
+void fxp_parse_datasource_parameters(struct pctx *c, cJSON *o, struct fx_node *n);
+/* The simulated duration a node of this kind takes when nothing says. */
+uint64_t fx_default_duration_ms(enum fx_node_kind kind);
 
-/* fixtures_graph.c: a workflow's edges, as node indexes. */
-struct fx_edge {
-	size_t from, to;
-	bool fail;
-};
+/* fixtures_node_data.c: Dify's node data (n->data set, the path at it):
+ * the error strategy, default values and retries every node may have, and
+ * what the kind evaluates (if-else cases, aggregator variables, ...). */
+void fx_parse_node_data(struct pctx *c, struct fx_node *n);
+
+/* fixtures_dsl.c: a workflow read from a DSL file: o is the fixture's
+ * "published"/"draft" value naming it (a string, or {"dsl", "id",
+ * "overlay", "variables"}); which is "published" or "draft". */
+struct fx_workflow *fx_parse_dsl_workflow(struct pctx *c, cJSON *o, const char *which, bool *ret_own_vars);
+
+/* fixtures_graph.c: a workflow's graph once its edges are read. */
 /* One node on a cycle over the edges, or -1. */
 long fx_find_cycle(size_t n, const struct fx_edge *edges, size_t n_edges);
-/* Fills each node's next and fail_next from the edges (arrays from arena). */
+/* Keeps edges (repeats of a source, target and handle dropped) as wf's, and
+ * fills wf->out, wf->in and each node's ranges in them (from arena). */
 void fx_link_nodes(struct json_arena *arena, struct fx_workflow *wf, const struct fx_edge *edges, size_t n_edges);
-/* The order the simulator walks (Kahn's, lowest index first; an array from
- * arena); acyclic graphs only. */
-size_t *fx_topo_order(struct json_arena *arena, const struct fx_workflow *wf);
+/* Marks the nodes whose outcome depends on the run (fx_node.dynamic). */
+void fx_mark_dynamic(struct fx_workflow *wf);
+/* All of the above for wf, its cycle reported at the current path; and
+ * the memo runs fill (fixtures_workflows.c). */
+void fx_workflow_link(struct pctx *c, struct fx_workflow *wf, const struct fx_edge *edges, size_t n_edges);
+/* A workflow's or pipeline's "variables" array (the path at its key): the
+ * variables, and how many (fixtures_workflows.c). */
+struct fx_variable *fx_parse_variables(struct pctx *c, cJSON *arr, size_t *ret_n);
+/* Reports variables whose belong_to_node_id is no node of wf; which names
+ * the workflow for pipeline-level variables (or NULL). */
+void fx_check_belong(struct pctx *c, const struct fx_workflow *wf, const struct fx_variable *vars, size_t n,
+		     const char *which);
 
 /* A knowledge base's "scenarios" and "scenario_sequence" (fixtures_scenarios.c);
  * call after its pipeline is parsed. */

@@ -142,7 +142,7 @@ static struct fx_workflow *derive(struct pctx *c, const struct fx_workflow *wf, 
 	d->base = wf;
 	d->nodes = FXP_NEW(c, struct fx_node, wf->n_nodes);
 	memcpy(d->nodes, wf->nodes, wf->n_nodes * sizeof *d->nodes);
-	d->plans = FXP_NEW(c, void *_Atomic, wf->n_nodes);
+	d->memo = FXP_NEW(c, struct fx_memo_entry *_Atomic, wf->n_nodes ? wf->n_nodes : 1);
 	for (size_t i = 0; i < n; i++) {
 		long k = fx_workflow_node_index(wf, ch[i].id);
 		if (k < 0)
@@ -158,8 +158,8 @@ static struct fx_workflow *derive(struct pctx *c, const struct fx_workflow *wf, 
 /* The plans runs made with d. */
 static void derived_free(struct fx_workflow *d)
 {
-	for (size_t i = 0; d && i < d->n_nodes; i++)
-		fx_plan_free(atomic_load(&d->plans[i]));
+	if (d)
+		fx_memo_free(d->memo, d->n_nodes);
 }
 
 /* "nodes": {"<node id>": {"duration_ms": N, "fail": {...} | null}}. */

@@ -4,7 +4,6 @@
  * checked in fixtures_nodes.c, the graph built in fixtures_graph.c. */
 #include "fixtures_parse.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,13 +87,18 @@ static struct var_list parse_variables(struct pctx *c, cJSON *arr)
 	return l;
 }
 
-/* The plans runs made; the workflow itself goes with the arena. */
+struct fx_variable *fx_parse_variables(struct pctx *c, cJSON *arr, size_t *ret_n)
+{
+	struct var_list l = parse_variables(c, arr);
+	*ret_n = l.n;
+	return l.v;
+}
+
+/* What runs memoized; the workflow itself goes with the arena. */
 static void workflow_free(struct fx_workflow *wf)
 {
-	if (!wf)
-		return;
-	for (size_t i = 0; wf->plans && i < wf->n_nodes; i++)
-		fx_plan_free(atomic_load(&wf->plans[i]));
+	if (wf && wf->memo)
+		fx_memo_free(wf->memo, wf->n_nodes);
 }
 
 /* The index of the node named by the string member key, or -1. */
@@ -112,6 +116,16 @@ static long edge_end(struct pctx *c, cJSON *o, const char *key, const struct fx_
 	return v ? (long)((uintptr_t)v - 1) : -1;
 }
 
+void fx_workflow_link(struct pctx *c, struct fx_workflow *wf, const struct fx_edge *edges, size_t n_edges)
+{
+	long cyc = fx_find_cycle(wf->n_nodes, edges, n_edges);
+	if (cyc >= 0)
+		fxp_report(c, "cycle through node %s", fx_quote(wf->nodes[cyc].id).s);
+	fx_link_nodes(c->L->arena, wf, edges, n_edges);
+	fx_mark_dynamic(wf);
+	wf->memo = FXP_NEW(c, struct fx_memo_entry *_Atomic, wf->n_nodes);
+}
+
 static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, const struct fx_tbl *ids)
 {
 	struct fx_edge *edges = NULL;
@@ -126,25 +140,18 @@ static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, cons
 			char *handle = fxp_get_str(c, o, "source_handle", OPTIONAL, "source");
 			if (from >= 0 && to >= 0 && handle) {
 				GROW(edges, n_edges, cap);
-				edges[n_edges++] = (struct fx_edge){ (size_t)from, (size_t)to, !strcmp(handle, "fail-branch") };
+				edges[n_edges++] = (struct fx_edge){ (uint32_t)from, (uint32_t)to, handle };
 			}
 		}
 		fxp_pop(c, s);
 	}
-	long cyc = fx_find_cycle(wf->n_nodes, edges, n_edges);
-	if (cyc >= 0)
-		fxp_report(c, "cycle through node %s", fx_quote(wf->nodes[cyc].id).s);
-	fx_link_nodes(c->L->arena, wf, edges, n_edges);
-	if (cyc < 0) {
-		wf->order = fx_topo_order(c->L->arena, wf);
-		wf->plans = FXP_NEW(c, void *_Atomic, wf->n_nodes);
-	}
+	fx_workflow_link(c, wf, edges, n_edges);
 	free(edges);
 }
 
 /* Variables must belong to a node of the workflow, or be "shared". */
-static void check_belong(struct pctx *c, const struct fx_workflow *wf, const struct fx_variable *vars, size_t n,
-			 const char *which)
+void fx_check_belong(struct pctx *c, const struct fx_workflow *wf, const struct fx_variable *vars, size_t n,
+		     const char *which)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *b = vars[i].belong_to_node_id;
@@ -197,8 +204,7 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 		parse_edges(c, x, wf, &ids);
 		fxp_pop(c, s);
 	} else {
-		wf->order = fx_topo_order(c->L->arena, wf);
-		wf->plans = FXP_NEW(c, void *_Atomic, wf->n_nodes);
+		fx_workflow_link(c, wf, NULL, 0);
 	}
 	int r = fxp_get_typed(c, o, "variables", OPTIONAL, T_ARRAY, &x);
 	*ret_own_vars = r != 0;
@@ -207,7 +213,7 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 		struct var_list l = parse_variables(c, x);
 		wf->vars = l.v;
 		wf->n_vars = l.n;
-		check_belong(c, wf, wf->vars, wf->n_vars, NULL);
+		fx_check_belong(c, wf, wf->vars, wf->n_vars, NULL);
 		fxp_pop(c, s);
 	}
 	fx_tbl_free(&ids);
@@ -238,10 +244,13 @@ struct fx_pipeline *fx_parse_pipeline(struct pctx *c, cJSON *o)
 	for (int k = 0; k < 2; k++) {
 		struct fx_workflow **slot = k ? &p->draft : &p->published;
 		bool own = false;
-		if (fxp_get_typed(c, o, which[k], OPTIONAL, T_OBJECT | T_NULL, &x) <= 0 || cJSON_IsNull(x))
+		if (fxp_get_typed(c, o, which[k], OPTIONAL, T_OBJECT | T_STRING | T_NULL, &x) <= 0 || cJSON_IsNull(x))
 			continue;
 		size_t s = fxp_push_key(c, which[k]);
-		*slot = parse_workflow(c, x, &own);
+		if (cJSON_IsString(x) || fxp_member(x, "dsl"))
+			*slot = fx_parse_dsl_workflow(c, x, which[k], &own);
+		else
+			*slot = parse_workflow(c, x, &own);
 		fxp_pop(c, s);
 		if (own || !shared.n)
 			continue;
@@ -251,7 +260,7 @@ struct fx_pipeline *fx_parse_pipeline(struct pctx *c, cJSON *o)
 		s = fxp_push_key(c, "variables");
 		char where[32];
 		snprintf(where, sizeof where, "%s workflow", which[k]);
-		check_belong(c, wf, wf->vars, wf->n_vars, where);
+		fx_check_belong(c, wf, wf->vars, wf->n_vars, where);
 		fxp_pop(c, s);
 	}
 	return p;

@@ -46,6 +46,12 @@ struct json_arena;
 struct json_arena *json_arena_new(void);
 int json_parse_arena(struct json_arena *arena, const char *buf, size_t len, cJSON **ret, char *err, size_t errlen);
 void json_arena_trim(struct json_arena *arena);
+/* Parses YAML as PyYAML's yaml.safe_load reads it (YAML 1.1 scalars, one
+ * document, anchors and merge keys), into nodes from arena (NULL: from
+ * malloc, freed with cJSON_Delete). What json.dumps could not write becomes
+ * what Dify would store (json_yaml.c). On failure -1 and a reason with
+ * the line and column in err. An empty document is null. */
+int json_parse_yaml(struct json_arena *arena, const char *buf, size_t len, cJSON **ret, char *err, size_t errlen);
 /* n bytes from the arena, 16-byte aligned, living as long as it does:
  * for what is built from the trees and dies with them (fixtures_*.c). */
 void *json_arena_alloc(struct json_arena *arena, size_t n);

@@ -402,7 +402,7 @@ struct sse_script *noderun_script(const struct fx_kb *kb, const struct fx_workfl
 		buf_free(&msg);
 		return s;
 	}
-	const cJSON *browse = json_get(n->raw, "browse");
+	const cJSON *browse = n->browse;
 	const cJSON *dur = json_get(browse, "duration_ms");
 	uint64_t d = cJSON_IsNumber(dur) && dur->valuedouble >= 0 ? (uint64_t)dur->valuedouble : n->duration_ms;
 	const cJSON *fail = json_get(browse, "error");

@@ -1,15 +1,17 @@
-/* pipeline.c -- plan a run of a workflow graph, then render its events. */
+/* pipeline.c -- a draft run: its plan, then its events and blocking body,
+ * each rendered when asked for from the plan and a fresh variable pool. */
 #include "pipeline.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
+#include "pool.h"
 #include "template.h"
+#include "truncate.h"
 
 static const char *step_status_names[] = { "succeeded", "failed", "exception" };
-static const char *run_status_names[] = { "succeeded", "failed", "partial-succeeded" };
+static const char *run_status_names[] = { "succeeded", "failed", "partial-succeeded", "stopped" };
 
 const char *run_status_name(enum run_status s)
 {
@@ -36,128 +38,48 @@ const char *pipeline_document_name_text(const cJSON *name_value)
 	return !name_value ? "untitled" : cJSON_IsString(name_value) ? name_value->valuestring : "";
 }
 
-void fx_plan_free(void *p)
+long pipeline_start_node(const struct fx_workflow *wf, const char *start_node_id, char **ret_error)
 {
-	struct run_plan *plan = p;
-	if (!plan)
-		return;
-	free((void *)plan->steps);
-	free(plan);
-}
-
-/* total_tokens of a node: a number in its execution_metadata (not a template). */
-static long long node_tokens(const struct fx_node *nd)
-{
-	const cJSON *t = json_get(nd->execution_metadata, "total_tokens");
-	return cJSON_IsNumber(t) ? (long long)t->valuedouble : 0;
-}
-
-/* Walks the graph in the workflow's topological order; a node runs when an
- * edge taken by a node that ran points at it. Nodes run one after another. */
-static struct run_plan *plan_new(const struct fx_workflow *wf, size_t start)
-{
-	struct run_plan *p = xcalloc(1, sizeof *p);
-	bool *active = xcalloc(wf->n_nodes, sizeof *active);
-	active[start] = true;
-	struct run_step *steps = xmalloc(wf->n_nodes * sizeof *steps);
-	uint64_t t = 0;
-	for (size_t k = 0; k < wf->n_nodes; k++) {
-		size_t i = wf->order[k];
-		if (!active[i])
-			continue;
-		const struct fx_node *nd = &wf->nodes[i];
-		struct run_step *s = &steps[p->n_steps++];
-		s->node = nd;
-		s->start_ms = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t; /* 49 days */
-		t += nd->duration_ms;
-		p->total_tokens += node_tokens(nd);
-		const size_t *next = nd->next;
-		size_t n_next = nd->n_next;
-		if (!nd->fail) {
-			s->status = STEP_SUCCEEDED;
-		} else if (nd->fail->strategy == FX_STRATEGY_NONE) {
-			s->status = STEP_FAILED;
-			p->status = RUN_FAILED;
-			p->error = nd->fail->error;
-			break;
-		} else {
-			s->status = STEP_EXCEPTION;
-			p->exceptions_count++;
-			if (nd->fail->strategy == FX_STRATEGY_FAIL_BRANCH) {
-				next = nd->fail_next;
-				n_next = nd->n_fail_next;
-			}
-		}
-		for (size_t e = 0; e < n_next; e++)
-			active[next[e]] = true;
+	struct buf b = BUF_INIT;
+	*ret_error = NULL;
+	if (!*start_node_id) {
+		/* get_default_root_node_id: the first start or datasource node. */
+		for (size_t i = 0; i < wf->n_nodes; i++)
+			if (wf->nodes[i].kind == FX_NODE_DATASOURCE || wf->nodes[i].kind == FX_NODE_START)
+				return (long)i;
 	}
-	if (p->status != RUN_FAILED && p->exceptions_count)
-		p->status = RUN_PARTIAL_SUCCEEDED;
-	p->steps = xrealloc(steps, p->n_steps * sizeof *steps);
-	p->total_ms = t;
-	p->index_step = p->n_steps;
-	for (size_t i = p->n_steps; i-- > 0;) {
-		if (!strcmp(p->steps[i].node->type, "knowledge-index")) {
-			p->index_step = i;
-			break;
-		}
-	}
-	free(active);
-	return p;
-}
-
-/* The memoized plan; two threads racing both compute it and one keeps its own. */
-static const struct run_plan *plan_for(const struct fx_workflow *wf, size_t start)
-{
-	struct run_plan *p = atomic_load(&wf->plans[start]);
-	if (p)
-		return p;
-	struct run_plan *mine = plan_new(wf, start);
-	void *expected = NULL;
-	if (atomic_compare_exchange_strong(&wf->plans[start], &expected, mine))
-		return mine;
-	fx_plan_free(mine);
-	return expected;
-}
-
-const struct run_plan *pipeline_plan(const struct fx_workflow *wf, const char *start_node_id)
-{
 	long start = fx_workflow_node_index(wf, start_node_id);
-	return start < 0 ? NULL : plan_for(wf, (size_t)start);
+	if (start < 0) {
+		buf_printf(&b, "Root node id %s not found in the graph", start_node_id);
+		*ret_error = buf_steal(&b, NULL);
+		return -1;
+	}
+	enum fx_node_kind k = wf->nodes[start].kind;
+	if (k != FX_NODE_DATASOURCE && k != FX_NODE_START) {
+		buf_printf(&b, "[INVALID_ROOT] Root node '%s' must declare execution type 'root'.", start_node_id);
+		*ret_error = buf_steal(&b, NULL);
+		return -1;
+	}
+	return start;
 }
 
-static void plan(struct run *r, size_t start)
+/* What the run's pool reads (pool.h). */
+static void values_of(const struct run *r, struct run_values *v)
 {
-	const struct run_plan *p = plan_for(r->wf, start);
-	r->steps = p->steps;
-	r->n_steps = p->n_steps;
-	r->status = p->status;
-	r->error = p->error;
-	r->exceptions_count = p->exceptions_count;
-	r->total_tokens = p->total_tokens;
-	r->total_ms = p->total_ms;
-	r->index_step = p->index_step;
-	r->n_events = 2 + 2 * r->n_steps;
-}
-
-struct run_event run_event_at(const struct run *r, size_t i)
-{
-	if (r->setup_error)
-		return (struct run_event){ RUN_EV_ERROR, 0, 0 };
-	if (i == 0)
-		return (struct run_event){ RUN_EV_WORKFLOW_STARTED, 0, 0 };
-	if (i == r->n_events - 1)
-		return (struct run_event){ RUN_EV_WORKFLOW_FINISHED, r->total_ms, 0 };
-	size_t step = (i - 1) / 2;
-	const struct run_step *s = &r->steps[step];
-	if ((i - 1) % 2 == 0)
-		return (struct run_event){ RUN_EV_NODE_STARTED, s->start_ms, step };
-	return (struct run_event){ RUN_EV_NODE_FINISHED, s->start_ms + s->node->duration_ms, step };
-}
-
-void run_step_exec_id(const struct run *r, size_t i, char out[IDS_UUID_LEN + 1])
-{
-	ids_uuid4_from(ids_mix(r->exec_seed[0] + i), ids_mix(r->exec_seed[1] + i), out);
+	*v = (struct run_values){
+		.kb = r->kb,
+		.wf = r->wf,
+		.start = r->start,
+		.item = r->item,
+		.inputs = r->inputs,
+		.datasource_type = r->datasource_type,
+		.ds_kind = fx_ds_kind_of(r->datasource_type),
+		.document_name = r->document_name,
+		.workflow_run_id = r->id,
+		.created_at_ms = r->created_at_ms,
+		.docs = r->docs,
+		.empty_cases_true = r->dify_1_13,
+	};
 }
 
 /* Every random number a run takes, in this order. */
@@ -189,16 +111,21 @@ struct run *pipeline_run_new(const struct run_params *p)
 	r->document_name =
 		xstrdup(pipeline_document_name_text(pipeline_document_name_value(p->datasource_type, r->item)));
 	r->created_at_ms = p->created_at_ms;
-	long start = fx_workflow_node_index(p->wf, p->start_node_id);
+	r->docs = p->docs;
+	r->dify_1_13 = p->dify_1_13;
+	long start = pipeline_start_node(p->wf, p->start_node_id, &r->setup_error);
 	if (start < 0) {
-		struct buf b = BUF_INIT;
-		buf_printf(&b, "Root node id %s not found in the graph", p->start_node_id);
-		r->setup_error = buf_steal(&b, NULL);
-		r->status = RUN_FAILED;
 		r->n_events = 1;
 		return r;
 	}
-	plan(r, (size_t)start);
+	r->start = (size_t)start;
+	struct run_values v;
+	values_of(r, &v);
+	struct pool *pl = pool_new(&v);
+	struct plan_oracle o = { pl, pool_decide, !r->dify_1_13 };
+	r->plan = plan_get(r->wf, r->start, &o, &r->owned_plan);
+	pool_free(pl);
+	r->n_events = r->plan->n_events;
 	return r;
 }
 
@@ -212,31 +139,61 @@ void run_free(struct run *r)
 	free(r->datasource_type);
 	free(r->document_name);
 	free(r->setup_error);
+	plan_free(r->owned_plan);
 	free(r);
+}
+
+enum run_status run_status(const struct run *r)
+{
+	return r->plan ? r->plan->status : RUN_FAILED;
+}
+
+uint64_t run_total_ms(const struct run *r)
+{
+	return r->plan ? r->plan->total_ms : 0;
+}
+
+struct run_event run_event_at(const struct run *r, size_t i)
+{
+	if (r->setup_error)
+		return (struct run_event){ RUN_EV_ERROR, 0, 0, 0 };
+	const struct run_plan *p = r->plan;
+	if (i == 0)
+		return (struct run_event){ RUN_EV_WORKFLOW_STARTED, 0, 0, 0 };
+	if (i == r->n_events - 1)
+		return (struct run_event){ RUN_EV_WORKFLOW_FINISHED, p->total_ms, 0, 0 };
+	unsigned which;
+	size_t step = plan_event_step(p, i, &which);
+	const struct run_step *s = &p->steps[step];
+	const struct fx_node *nd = s->node;
+	if (which == 0)
+		return (struct run_event){ RUN_EV_NODE_STARTED, s->start_ms, step, 0 };
+	if (which <= s->retries) /* attempt `which` failed: its end */
+		return (struct run_event){ RUN_EV_NODE_RETRY,
+					   s->start_ms + which * nd->duration_ms + (which - 1) * nd->retry_interval_ms,
+					   step, which };
+	return (struct run_event){ RUN_EV_NODE_FINISHED, s->start_ms + plan_step_ms(s), step, 0 };
+}
+
+void run_step_exec_id(const struct run *r, size_t i, char out[IDS_UUID_LEN + 1])
+{
+	ids_uuid4_from(ids_mix(r->exec_seed[0] + i), ids_mix(r->exec_seed[1] + i), out);
 }
 
 /* ---- rendering ---- */
 
-static void ctx_for(const struct run *r, const struct fx_node *nd, struct template_ctx *c)
+/* A pool for rendering: the plan's view of who ran before whom. */
+static struct pool *render_pool(const struct run *r, struct run_values *v)
 {
-	*c = (struct template_ctx){
-		.item = r->item,
-		.inputs = r->inputs,
-		.datasource_type = r->datasource_type,
-		.document_name = r->document_name,
-		.dataset_id = r->kb->id,
-		.dataset_name = r->kb->name,
-		.workflow_run_id = r->id,
-		.node_id = nd ? nd->id : NULL,
-		.node_title = nd ? nd->title : NULL,
-	};
+	values_of(r, v);
+	struct pool *pl = pool_new(v);
+	pool_view_plan(pl, r->plan);
+	return pl;
 }
 
-static cJSON *render(const struct run *r, const struct fx_node *nd, const cJSON *tpl)
+static size_t node_index(const struct run *r, const struct fx_node *nd)
 {
-	struct template_ctx c;
-	ctx_for(r, nd, &c);
-	return template_render(tpl, &c);
+	return (size_t)(nd - r->wf->nodes);
 }
 
 /* Unix seconds offset_ms into the run. */
@@ -279,75 +236,41 @@ static cJSON *files_in(const cJSON *outputs)
 
 static bool has_icon_extras(const struct fx_node *nd)
 {
-	return nd->icon && (!strcmp(nd->type, "tool") || !strcmp(nd->type, "datasource"));
+	return nd->icon && (nd->kind == FX_NODE_TOOL || nd->kind == FX_NODE_DATASOURCE);
 }
 
-/* A datasource node reports the item (plus the node's icon) as its inputs
- * and as execution_metadata.datasource_info (wire.md §9.3). */
-static cJSON *item_with_icon(const struct run *r, const struct fx_node *nd)
+/* The outputs node_finished reports for step s: null when it failed. */
+static cJSON *step_outputs(struct pool *pl, const struct run *r, const struct run_step *s)
 {
-	cJSON *o = json_dup(r->item);
-	if (nd->icon && cJSON_IsObject(o))
-		cJSON_AddItemToObject(o, "icon", json_dup(nd->icon));
-	return o;
-}
-
-static bool is_datasource(const struct fx_node *nd)
-{
-	return !strcmp(nd->type, "datasource");
-}
-
-/* obj[key] = v: in place when the key is there, else at the end. */
-static void set_member(cJSON *obj, const char *key, cJSON *v)
-{
-	if (!cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v))
-		cJSON_AddItemToObject(obj, key, v);
-}
-
-static cJSON *step_outputs(const struct run *r, const struct run_step *s)
-{
-	const struct fx_node *nd = s->node;
 	if (s->status == STEP_FAILED)
 		return cJSON_CreateNull();
-	if (s->status == STEP_EXCEPTION) {
-		/* Dify's error strategies (graph_engine/error_handler.py): the
-		 * default values, then error_message and error_type; fail-branch
-		 * reports only those two. A key the defaults already hold keeps
-		 * its place, as in a Python dict. */
-		cJSON *o = nd->fail->strategy == FX_STRATEGY_DEFAULT_VALUE ? render(r, nd, nd->fail->default_outputs) : NULL;
-		if (!cJSON_IsObject(o)) {
-			cJSON_Delete(o);
-			o = cJSON_CreateObject();
-		}
-		const char *type = nd->fail->error_type ? nd->fail->error_type : FX_DEFAULT_ERROR_TYPE;
-		set_member(o, "error_message", cJSON_CreateString(nd->fail->error));
-		set_member(o, "error_type", cJSON_CreateString(type));
-		return o;
-	}
-	cJSON *o = render(r, nd, nd->outputs);
-	return o ? o : cJSON_CreateObject();
+	const cJSON *o = pool_outputs(pl, node_index(r, s->node));
+	return o ? json_dup(o) : cJSON_CreateObject();
 }
 
-/* The fields node_started and node_finished begin with, in Dify's order. */
-static cJSON *node_data_head(const struct run *r, size_t index)
+/* The fields node_started, node_retry and node_finished begin with, in
+ * Dify's order. index is always 1: Dify never sets node_run_index for
+ * node starts (graph-semantics.md §4.8). */
+static cJSON *node_data_head(const struct run *r, size_t step)
 {
-	const struct fx_node *nd = r->steps[index].node;
+	const struct fx_node *nd = r->plan->steps[step].node;
 	char id[IDS_UUID_LEN + 1];
-	run_step_exec_id(r, index, id);
+	run_step_exec_id(r, step, id);
 	cJSON *d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "id", id);
 	cJSON_AddStringToObject(d, "node_id", nd->id);
 	cJSON_AddStringToObject(d, "node_type", nd->type);
 	cJSON_AddStringToObject(d, "title", nd->title);
-	cJSON_AddItemToObject(d, "index", json_int((long long)index + 1));
+	cJSON_AddItemToObject(d, "index", json_int(1));
 	cJSON_AddNullToObject(d, "predecessor_node_id");
 	return d;
 }
 
-static cJSON *node_started_data(const struct run *r, const struct run_step *s, size_t index)
+static cJSON *node_started_data(const struct run *r, size_t step)
 {
+	const struct run_step *s = &r->plan->steps[step];
 	const struct fx_node *nd = s->node;
-	cJSON *d = node_data_head(r, index);
+	cJSON *d = node_data_head(r, step);
 	cJSON_AddNullToObject(d, "inputs");
 	cJSON_AddFalseToObject(d, "inputs_truncated");
 	cJSON_AddItemToObject(d, "created_at", unix_s(r, s->start_ms));
@@ -360,91 +283,83 @@ static cJSON *node_started_data(const struct run *r, const struct run_step *s, s
 	return d;
 }
 
-static cJSON *node_finished_data(const struct run *r, const struct run_step *s, size_t index)
+/* A truncated copy's flag: Dify's variable truncator (truncate.h) cuts what
+ * node_finished reports in draft runs. */
+static void add_truncated(cJSON *d, const char *key, cJSON *v, const char *flag)
 {
+	bool cut = truncate_mapping(v, &truncate_dify_limits);
+	cJSON_AddItemToObject(d, key, v ? v : cJSON_CreateNull());
+	cJSON_AddBoolToObject(d, flag, cut);
+}
+
+/* node_finished, or the node_retry of attempt `retry` (1-based). */
+static cJSON *node_finished_data(const struct run *r, size_t step, unsigned retry)
+{
+	const struct run_step *s = &r->plan->steps[step];
 	const struct fx_node *nd = s->node;
-	cJSON *d = node_data_head(r, index);
-	cJSON *inputs = nd->inputs ? render(r, nd, nd->inputs)
-				   : is_datasource(nd) ? item_with_icon(r, nd) : cJSON_CreateObject();
-	cJSON_AddItemToObject(d, "inputs", inputs);
-	cJSON_AddFalseToObject(d, "inputs_truncated");
-	cJSON *pd = render(r, nd, nd->process_data);
-	cJSON_AddItemToObject(d, "process_data", pd ? pd : cJSON_CreateNull());
-	cJSON_AddFalseToObject(d, "process_data_truncated");
-	cJSON *outputs = step_outputs(r, s);
-	cJSON_AddItemToObject(d, "outputs", outputs);
-	cJSON_AddFalseToObject(d, "outputs_truncated");
-	cJSON_AddStringToObject(d, "status", step_status_names[s->status]);
-	if (s->status == STEP_SUCCEEDED)
-		cJSON_AddNullToObject(d, "error");
+	size_t i = node_index(r, nd);
+	struct run_values v;
+	struct pool *pl = render_pool(r, &v);
+	cJSON *d = node_data_head(r, step);
+	uint8_t status = retry ? STEP_FAILED : s->status;
+	add_truncated(d, "inputs", pool_node_inputs(pl, i), "inputs_truncated");
+	add_truncated(d, "process_data", pool_node_process_data(pl, i), "process_data_truncated");
+	cJSON *outputs = retry ? cJSON_CreateNull() : step_outputs(pl, r, s);
+	cJSON *files = files_in(outputs);
+	add_truncated(d, "outputs", outputs, "outputs_truncated");
+	cJSON_AddStringToObject(d, "status", retry ? "retry" : step_status_names[status]);
+	const char *type;
+	char *err = status == STEP_SUCCEEDED ? NULL : pool_node_error(pl, i, &type);
+	if (!err && retry && nd->fail) /* a retried attempt fails as the fixture says */
+		err = xstrdup(nd->fail->error);
+	if (err)
+		cJSON_AddStringToObject(d, "error", err);
 	else
-		cJSON_AddStringToObject(d, "error", nd->fail->error);
-	cJSON_AddItemToObject(d, "elapsed_time", seconds(nd->duration_ms));
-	cJSON *meta = render(r, nd, nd->execution_metadata);
-	if (!meta && is_datasource(nd)) {
-		meta = cJSON_CreateObject();
-		cJSON_AddItemToObject(meta, "datasource_info", item_with_icon(r, nd));
+		cJSON_AddNullToObject(d, "error");
+	free(err);
+	uint64_t start = s->start_ms, end;
+	if (retry) { /* the attempt's own times */
+		start += (retry - 1) * (nd->duration_ms + nd->retry_interval_ms);
+		end = start + nd->duration_ms;
+	} else {
+		end = s->start_ms + plan_step_ms(s);
 	}
-	if (s->status == STEP_EXCEPTION) {
+	cJSON_AddItemToObject(d, "elapsed_time", seconds(retry ? nd->duration_ms : plan_step_ms(s)));
+	cJSON *meta = pool_node_metadata(pl, i);
+	if (s->status == STEP_EXCEPTION && !retry) {
 		/* The strategy's result replaces the node's metadata. */
 		cJSON_Delete(meta);
 		meta = cJSON_CreateObject();
-		cJSON_AddStringToObject(meta, "error_strategy", nd->fail->strategy == FX_STRATEGY_FAIL_BRANCH
+		cJSON_AddStringToObject(meta, "error_strategy", fx_node_strategy(nd) == FX_STRATEGY_FAIL_BRANCH
 									? "fail-branch"
 									: "default-value");
 	}
 	cJSON_AddItemToObject(d, "execution_metadata", meta ? meta : cJSON_CreateNull());
-	cJSON_AddItemToObject(d, "created_at", unix_s(r, s->start_ms));
-	cJSON_AddItemToObject(d, "finished_at", unix_s(r, s->start_ms + nd->duration_ms));
-	cJSON_AddItemToObject(d, "files", files_in(outputs));
+	cJSON_AddItemToObject(d, "created_at", unix_s(r, start));
+	cJSON_AddItemToObject(d, "finished_at", unix_s(r, end));
+	cJSON_AddItemToObject(d, "files", files);
 	cJSON_AddNullToObject(d, "iteration_id");
 	cJSON_AddNullToObject(d, "loop_id");
+	if (retry)
+		cJSON_AddItemToObject(d, "retry_index", json_int(retry));
+	pool_free(pl);
 	return d;
 }
 
-/* step_outputs written as JSON, without the tree. */
-static void write_step_outputs(const struct run *r, const struct run_step *s, struct buf *out, enum json_style style)
-{
-	const struct fx_node *nd = s->node;
-	const cJSON *tpl = nd->outputs;
-	if (s->status == STEP_EXCEPTION) { /* rare: the tree will do */
-		cJSON *o = step_outputs(r, s);
-		json_write(out, o, style);
-		cJSON_Delete(o);
-	} else if (s->status == STEP_FAILED) {
-		buf_puts(out, "null");
-	} else if (!tpl) {
-		buf_puts(out, "{}");
-	} else {
-		struct template_ctx c;
-		ctx_for(r, nd, &c);
-		template_write(out, tpl, &c, style);
-	}
-}
-
-/* The graph's outputs: those of the last knowledge-index node that ran. */
+/* The graph's outputs: those of the last knowledge-index node that ran
+ * (the only RESPONSE node of a pipeline), {} when none did or the run
+ * did not succeed. */
 static cJSON *workflow_outputs(const struct run *r)
 {
-	if (r->status != RUN_FAILED && r->index_step < r->n_steps)
-		return step_outputs(r, &r->steps[r->index_step]);
-	return cJSON_CreateObject();
-}
-
-/* workflow_outputs written as JSON, without the tree. */
-static void write_workflow_outputs(const struct run *r, struct buf *out, enum json_style style)
-{
-	if (r->status != RUN_FAILED && r->index_step < r->n_steps)
-		write_step_outputs(r, &r->steps[r->index_step], out, style);
-	else
-		buf_puts(out, "{}");
-}
-
-static void add_error(const struct run *r, cJSON *d)
-{
-	if (r->error)
-		cJSON_AddStringToObject(d, "error", r->error);
-	else
-		cJSON_AddNullToObject(d, "error");
+	const struct run_plan *p = r->plan;
+	enum run_status st = p->status;
+	if ((st != RUN_SUCCEEDED && st != RUN_PARTIAL_SUCCEEDED) || p->index_step >= p->n_steps)
+		return cJSON_CreateObject();
+	struct run_values v;
+	struct pool *pl = render_pool(r, &v);
+	cJSON *o = step_outputs(pl, r, &p->steps[p->index_step]);
+	pool_free(pl);
+	return o;
 }
 
 static cJSON *workflow_started_data(const struct run *r)
@@ -466,29 +381,33 @@ static cJSON *workflow_started_data(const struct run *r)
 
 static cJSON *workflow_finished_data(const struct run *r)
 {
+	const struct run_plan *p = r->plan;
 	cJSON *d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "id", r->id);
 	cJSON_AddStringToObject(d, "workflow_id", r->wf->id);
-	cJSON_AddStringToObject(d, "status", run_status_names[r->status]);
+	cJSON_AddStringToObject(d, "status", run_status_names[p->status]);
 	cJSON_AddItemToObject(d, "outputs", workflow_outputs(r));
-	add_error(r, d);
-	cJSON_AddItemToObject(d, "elapsed_time", seconds(r->total_ms));
-	cJSON_AddItemToObject(d, "total_tokens", json_int(r->total_tokens));
-	cJSON_AddItemToObject(d, "total_steps", json_int((long long)r->n_steps));
+	if (p->error)
+		cJSON_AddStringToObject(d, "error", p->error);
+	else
+		cJSON_AddNullToObject(d, "error");
+	cJSON_AddItemToObject(d, "elapsed_time", seconds(p->total_ms));
+	cJSON_AddItemToObject(d, "total_tokens", json_int(p->total_tokens));
+	cJSON_AddItemToObject(d, "total_steps", json_int(p->total_steps));
 	const struct fx_owner *o = &r->kb->workspace->owner;
 	cJSON *by = cJSON_AddObjectToObject(d, "created_by");
 	cJSON_AddStringToObject(by, "id", o->id);
 	cJSON_AddStringToObject(by, "name", o->name);
 	cJSON_AddStringToObject(by, "email", o->email);
 	cJSON_AddItemToObject(d, "created_at", unix_s(r, 0));
-	cJSON_AddItemToObject(d, "finished_at", unix_s(r, r->total_ms));
-	cJSON_AddItemToObject(d, "exceptions_count", json_int(r->exceptions_count));
+	cJSON_AddItemToObject(d, "finished_at", unix_s(r, p->total_ms));
+	cJSON_AddItemToObject(d, "exceptions_count", json_int(p->exceptions_count));
 	cJSON_AddArrayToObject(d, "files");
 	return d;
 }
 
-static const char *event_names[] = { "workflow_started", "node_started", "node_finished", "workflow_finished",
-				     "error" };
+static const char *event_names[] = { "workflow_started", "node_started", "node_retry", "node_finished",
+				     "workflow_finished", "error" };
 
 void run_event_json(const struct run *r, size_t i, struct buf *out)
 {
@@ -510,10 +429,13 @@ void run_event_json(const struct run *r, size_t i, struct buf *out)
 			d = workflow_started_data(r);
 			break;
 		case RUN_EV_NODE_STARTED:
-			d = node_started_data(r, &r->steps[ev.step], ev.step);
+			d = node_started_data(r, ev.step);
+			break;
+		case RUN_EV_NODE_RETRY:
+			d = node_finished_data(r, ev.step, ev.retry);
 			break;
 		case RUN_EV_NODE_FINISHED:
-			d = node_finished_data(r, &r->steps[ev.step], ev.step);
+			d = node_finished_data(r, ev.step, 0);
 			break;
 		default:
 			d = workflow_finished_data(r);
@@ -545,15 +467,46 @@ static void put_str(struct buf *out, const char *s)
 
 #define PUT(out, lit) buf_append((out), (lit), sizeof(lit) - 1)
 
+/* workflow_outputs written as JSON. A knowledge-index node with a fixture
+ * template is written straight from it (template_write), without a tree:
+ * the dozen nodes of the Demo Docs outputs, their walk and frees had been
+ * most of a blocking answer's cost (callgrind). */
+static void write_workflow_outputs(const struct run *r, struct buf *out)
+{
+	const struct run_plan *p = r->plan;
+	const struct run_step *s = p->index_step < p->n_steps ? &p->steps[p->index_step] : NULL;
+	bool ok = p->status == RUN_SUCCEEDED || p->status == RUN_PARTIAL_SUCCEEDED;
+	if (ok && s && s->status == STEP_SUCCEEDED && s->node->outputs && !template_reads_pool(s->node->outputs)) {
+		struct template_ctx c = {
+			.item = r->item,
+			.inputs = r->inputs,
+			.datasource_type = r->datasource_type,
+			.document_name = r->document_name,
+			.dataset_id = r->kb->id,
+			.dataset_name = r->kb->name,
+			.workflow_run_id = r->id,
+			.node_id = s->node->id,
+			.node_title = s->node->title,
+		};
+		template_write(out, s->node->outputs, &c, JSON_PYDUMPS);
+		return;
+	}
+	cJSON *o = workflow_outputs(r);
+	json_write(out, o, JSON_PYDUMPS);
+	cJSON_Delete(o);
+}
+
 /* The body is written straight out rather than built as a cJSON tree and
- * serialized (as published_body is): the dozen nodes around the outputs,
- * their walk and frees took 8,300 of the body's 31,000 instructions
- * (callgrind), and the outputs' tree most of the rest (see
- * template_write). The bytes are json.dumps' (", " and ": "
- * separators, non-ASCII escaped), in Dify's key order. */
+ * serialized (as published_body is): the bytes are json.dumps' (", " and
+ * ": " separators, non-ASCII escaped), in Dify's key order. */
 void run_blocking_body(const struct run *r, struct buf *out)
 {
-	buf_reserve(out, 1000); /* as json_write did: the Demo Docs answer, in malloc's small sizes */
+	/* A run that never started (api.c answers 500 instead) reads as a
+	 * failed run of no steps, its setup error the error. */
+	static const struct run_plan none = { .status = RUN_FAILED };
+	const struct run_plan *p = r->plan ? r->plan : &none;
+	const char *error = r->plan ? p->error : r->setup_error;
+	buf_reserve(out, 1000); /* the Demo Docs answer, in malloc's small sizes */
 	PUT(out, "{\"task_id\": ");
 	put_str(out, r->task_id);
 	PUT(out, ", \"workflow_run_id\": ");
@@ -565,23 +518,26 @@ void run_blocking_body(const struct run *r, struct buf *out)
 		put_str(out, r->wf->id);
 	}
 	PUT(out, ", \"status\": ");
-	put_str(out, run_status_names[r->status]);
+	put_str(out, run_status_names[p->status]);
 	PUT(out, ", \"outputs\": ");
-	write_workflow_outputs(r, out, JSON_PYDUMPS);
+	if (r->plan)
+		write_workflow_outputs(r, out);
+	else
+		PUT(out, "{}");
 	PUT(out, ", \"error\": ");
-	if (r->error)
-		put_str(out, r->error);
+	if (error)
+		put_str(out, error);
 	else
 		PUT(out, "null");
 	PUT(out, ", \"elapsed_time\": ");
-	json_format_float(out, (double)r->total_ms / 1000.0); /* seconds(): a float, always finite */
+	json_format_float(out, (double)p->total_ms / 1000.0); /* seconds(): a float, always finite */
 	PUT(out, ", \"total_tokens\": ");
-	put_int(out, r->total_tokens);
+	put_int(out, p->total_tokens);
 	PUT(out, ", \"total_steps\": ");
-	put_int(out, (long long)r->n_steps);
+	put_int(out, p->total_steps);
 	PUT(out, ", \"created_at\": ");
 	put_int(out, unix_sec(r, 0));
 	PUT(out, ", \"finished_at\": ");
-	put_int(out, unix_sec(r, r->total_ms));
+	put_int(out, unix_sec(r, p->total_ms));
 	PUT(out, "}}");
 }

@@ -1,8 +1,8 @@
-/* pipeline.h -- the pipeline simulator. One call plans a whole run of a
- * workflow graph from its start node on simulated time: which nodes run, in
- * what order, when each starts and ends, how each ends. Every later answer is
- * read off that plan: the SSE events (each with its due time) and the
- * blocking JSON. No clock is read here: the caller passes the start time. */
+/* pipeline.h -- a draft run of a pipeline: its plan (plan.h: which nodes
+ * run, when, how each ends), and every answer read off it: the SSE events
+ * (each with its due time) and the blocking JSON, with what each node
+ * reports taken from the run's variable pool (pool.h). No clock is read
+ * here: the caller passes the start time. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,21 +13,15 @@
 #include "fixtures.h"
 #include "ids.h"
 #include "json.h"
+#include "plan.h"
 #include "template.h"
 
-enum run_status { RUN_SUCCEEDED, RUN_FAILED, RUN_PARTIAL_SUCCEEDED };
-enum step_status { STEP_SUCCEEDED, STEP_FAILED, STEP_EXCEPTION };
-
-/* Kept small (16 bytes): a stream of a long pipeline holds one per node. */
-struct run_step {
-	const struct fx_node *node;    /* its duration_ms is the step's */
-	uint32_t start_ms;             /* simulated, from the run's start */
-	uint8_t status;                /* enum step_status */
-};
+struct documents;
 
 enum run_event_kind {
 	RUN_EV_WORKFLOW_STARTED,
 	RUN_EV_NODE_STARTED,
+	RUN_EV_NODE_RETRY,             /* a failed attempt that is tried again */
 	RUN_EV_NODE_FINISHED,
 	RUN_EV_WORKFLOW_FINISHED,
 	RUN_EV_ERROR,                  /* setup error: the run is this one event */
@@ -36,27 +30,9 @@ enum run_event_kind {
 struct run_event {
 	enum run_event_kind kind;
 	uint64_t at_ms;                /* simulated, from the run's start */
-	size_t step;                   /* node events: index into steps */
+	size_t step;                   /* node events: index into the plan's steps */
+	unsigned retry;                /* node_retry: 1 for the first retry */
 };
-
-/* What a run of a workflow from one start node does. It depends on nothing
- * else, so it is computed once and shared by every run from that node
- * (memoized on the workflow: a stream of a 600-node pipeline would
- * otherwise hold 600 steps). */
-struct run_plan {
-	const struct run_step *steps;
-	size_t n_steps;
-	size_t index_step;             /* the last knowledge-index step; n_steps when none ran */
-	enum run_status status;
-	const char *error;             /* NULL, or the failing node's error text */
-	unsigned exceptions_count;
-	long long total_tokens;
-	uint64_t total_ms;             /* simulated duration */
-};
-
-/* The plan of a run of wf from start_node_id, or NULL when wf has no such
- * node. It lives as long as wf. */
-const struct run_plan *pipeline_plan(const struct fx_workflow *wf, const char *start_node_id);
 
 struct run_params {
 	struct fixtures *fx;           /* reference taken by the run (may be NULL) */
@@ -67,6 +43,9 @@ struct run_params {
 	const cJSON *item;             /* the datasource_info_list item (copied) */
 	cJSON *inputs;                 /* validated inputs (taken) */
 	int64_t created_at_ms;         /* wall clock at the start */
+	struct documents *docs;        /* uploaded files, for local_file items (may be NULL) */
+	bool dify_1_13;                /* Dify 1.13.3's engine (graph-semantics.md §1): empty if-else
+					* cases select "true", limits end "failed" */
 };
 
 struct run {
@@ -79,21 +58,22 @@ struct run {
 	char *datasource_type;
 	char *document_name;
 	int64_t created_at_ms;
-	const struct run_step *steps;  /* shared with every run of the same plan */
-	size_t n_steps;
-	size_t index_step;             /* the last knowledge-index step; n_steps when none ran */
-	size_t n_events;               /* workflow_started, 2 per step, workflow_finished; or 1 error */
+	struct documents *docs;
+	bool dify_1_13;
+	size_t start;                  /* the start node's index */
+	const struct run_plan *plan;   /* shared with every run of the same plan; NULL on a setup error */
+	struct run_plan *owned_plan;   /* the plan, when it is this run's alone */
+	size_t n_events;               /* the plan's, or 1 (the error) */
 	uint64_t exec_seed[2];         /* node execution ids derive from these */
-	enum run_status status;
-	const char *error;             /* NULL, or the failing node's error text */
 	char *setup_error;             /* "Root node id X not found in the graph" */
-	unsigned exceptions_count;
-	long long total_tokens;
-	uint64_t total_ms;             /* simulated duration */
 };
 
 struct run *pipeline_run_new(const struct run_params *p);
 void run_free(struct run *r);
+
+/* The run's status, and its simulated duration. */
+enum run_status run_status(const struct run *r);
+uint64_t run_total_ms(const struct run *r);
 
 /* A run id, drawn together with everything else pipeline_run_new draws (the
  * task id and the execution-id seeds): a run that is only accounted for, not
@@ -102,7 +82,7 @@ void run_free(struct run *r);
  * stay what they were. */
 void pipeline_draw_run_id(char id[IDS_UUID_LEN + 1]);
 
-/* Event i (0 <= i < n_events), derived from the steps. */
+/* Event i (0 <= i < n_events), derived from the plan. */
 struct run_event run_event_at(const struct run *r, size_t i);
 /* The node execution id of step i. */
 void run_step_exec_id(const struct run *r, size_t i, char out[IDS_UUID_LEN + 1]);
@@ -111,6 +91,11 @@ void run_step_exec_id(const struct run *r, size_t i, char out[IDS_UUID_LEN + 1])
 void run_event_json(const struct run *r, size_t i, struct buf *out);
 /* The draft blocking body (json.dumps bytes, wire.md §7.2). */
 void run_blocking_body(const struct run *r, struct buf *out);
+
+/* The start node of a run asked to start at start_node_id: its index, or
+ * -1 with Dify's error in *ret_error (malloc'd). An empty id means the
+ * first datasource node, as Dify's default root. */
+long pipeline_start_node(const struct fx_workflow *wf, const char *start_node_id, char **ret_error);
 
 /* Dify's document name for an item: local_file/online_drive "name",
  * online_document "page.page_name", website_crawl "title"; "untitled" when

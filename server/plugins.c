@@ -92,7 +92,7 @@ static void derived_uuid7(const char *seed, unsigned index, char out[IDS_UUID_LE
 
 size_t plugins_credentials(const struct fx_kb *kb, const struct fx_node *node, struct plugin_credential **ret)
 {
-	const cJSON *list = json_get(node->raw, "credentials"), *c;
+	const cJSON *list = node->credentials, *c;
 	size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
 	*ret = NULL;
 	if (!n)
@@ -155,7 +155,7 @@ static cJSON *variable_dump(const struct fx_variable *v)
 static cJSON *user_input_variables(const struct fx_workflow *wf, const struct fx_node *n)
 {
 	cJSON *out = cJSON_CreateArray();
-	const cJSON *params = json_get(n->raw, "datasource_parameters"), *p;
+	const cJSON *params = n->datasource_parameters, *p;
 	size_t n_keys = 0;
 	char **keys = NULL;
 	cJSON_ArrayForEach(p, params) {

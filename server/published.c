@@ -9,9 +9,11 @@
 
 #include "ids.h"
 #include "json.h"
+#include "node_chunks.h"
+#include "node_defaults.h"
 #include "pipeline.h"
+#include "pool.h"
 #include "template.h"
-#include "upload.h"
 
 /* The 14 date digits change once a second: each thread keeps the last ones
  * (gmtime_r and strftime were a tenth of a published run's own work). */
@@ -126,28 +128,48 @@ void published_body(const struct fx_kb *kb, const char *batch, const char *datas
 
 /* ---- the documents' background runs ---- */
 
-static bool strict_files(const struct fx_kb *kb)
-{
-	return cJSON_IsTrue(json_get(kb->raw, "strict_file_references"));
-}
-
 static uint64_t scaled(uint64_t ms, double scale)
 {
 	return (uint64_t)((double)ms * scale + 0.5);
 }
 
-/* A background run as its documents need it: the shared plan (NULL when the
- * start node is not in the graph) and the run's id, which templates may
- * echo. Drawn at the first document that uses it, as the run used to be. */
-struct background {
-	bool drawn;
-	const struct fx_workflow *wf;
-	const struct run_plan *plan;
-	char id[IDS_UUID_LEN + 1];
-};
+/* The knowledge-index step's segments and characters: read off the
+ * fixture's template when it has one (template.c says why, and why not
+ * cached), else from the chunks the pool holds. */
+static void index_counts(struct pool *pl, const struct run_plan *plan, const struct run_values *v, struct doc_new *dn)
+{
+	const struct run_step *s = &plan->steps[plan->index_step];
+	const struct fx_node *nd = s->node;
+	if (nd->outputs && !template_reads_pool(nd->outputs)) {
+		static const cJSON no_inputs = { .type = cJSON_Object }; /* {}, as a run without inputs has */
+		struct template_ctx c = {
+			.item = v->item,
+			.inputs = v->inputs ? v->inputs : &no_inputs,
+			.datasource_type = v->datasource_type,
+			.document_name = v->document_name,
+			.dataset_id = v->kb->id,
+			.dataset_name = v->kb->name,
+			.workflow_run_id = v->workflow_run_id,
+			.node_id = nd->id,
+			.node_title = nd->title,
+		};
+		template_index_counts(nd->outputs, &c, &dn->segments, &dn->word_count);
+		return;
+	}
+	pool_view_plan(pl, plan);
+	size_t i = (size_t)(nd - v->wf->nodes);
+	if (nd->outputs) { /* a template that reads other nodes: rendered */
+		cJSON *o = pool_render(pl, i, nd->outputs);
+		node_chunks_count(o, &dn->segments, &dn->word_count);
+		cJSON_Delete(o);
+	} else {
+		node_defaults_index_counts(pl, i, &dn->segments, &dn->word_count);
+	}
+}
 
-static void record(const struct published_run *p, const struct background *bg, const cJSON *item, size_t i,
-		   struct buf *text)
+/* One document and the outcome of its background run: each item runs on
+ * its own, as its branches may differ (a file's extension, say). */
+static void record(const struct published_run *p, const char *run_id, const cJSON *item, size_t i, struct buf *text)
 {
 	const struct fx_kb *kb = p->kb;
 	/* The item as stored: only online_drive items are rewritten. */
@@ -177,64 +199,66 @@ static void record(const struct published_run *p, const struct background *bg, c
 		.created_ms = p->created_ms,
 		.outcome = DOC_STAYS_WAITING,
 	};
-	const struct run_plan *plan = bg->plan;
+	char *setup_error;
+	long start = pipeline_start_node(p->wf, p->start_node_id, &setup_error);
+	free(setup_error); /* the task fails before the graph runs: nothing marks the document */
+	static const cJSON no_inputs = { .type = cJSON_Object };
+	struct run_values v = {
+		.kb = kb,
+		.wf = p->wf,
+		.start = start < 0 ? 0 : (size_t)start,
+		.item = stored,
+		.inputs = p->inputs ? p->inputs : &no_inputs,
+		.datasource_type = p->datasource_type,
+		.ds_kind = fx_ds_kind_of(p->datasource_type),
+		.document_name = pipeline_document_name_text(name),
+		.workflow_run_id = run_id,
+		.created_at_ms = p->created_ms,
+		.published = true,
+		.batch = p->batch,
+		.document_id = p->ids[i],
+		.docs = p->docs,
+		.empty_cases_true = p->dify_1_13,
+	};
+	struct pool *pl = start < 0 ? NULL : pool_new(&v);
+	struct run_plan *owned = NULL;
+	const struct run_plan *plan = NULL;
+	if (pl) {
+		struct plan_oracle o = { pl, pool_decide, !p->dify_1_13 };
+		plan = plan_get(p->wf, (size_t)start, &o, &owned);
+	}
 	if (!plan) {
-		/* the task fails before the graph runs: nothing marks the document */
-	} else if (plan->status == RUN_FAILED) {
+		/* never started */
+	} else if (plan->status == RUN_FAILED || plan->status == RUN_STOPPED) {
 		dn.outcome = DOC_FAILS;
 		dn.end_ms = plan->total_ms;
 		dn.error = plan->error;
 	} else if (plan->index_step < plan->n_steps && plan->steps[plan->index_step].status == STEP_SUCCEEDED) {
 		const struct run_step *s = &plan->steps[plan->index_step];
-		const struct fx_node *nd = s->node;
 		dn.outcome = DOC_COMPLETES;
 		dn.index_start_ms = s->start_ms;
-		dn.end_ms = s->start_ms + nd->duration_ms;
-		dn.latency_s = (double)nd->duration_ms / 1000.0;
-		static const cJSON no_inputs = { .type = cJSON_Object }; /* {}, as a run without inputs has */
-		struct template_ctx c = {
-			.item = stored,
-			.inputs = p->inputs ? p->inputs : &no_inputs,
-			.datasource_type = p->datasource_type,
-			.document_name = pipeline_document_name_text(name),
-			.dataset_id = kb->id,
-			.dataset_name = kb->name,
-			.workflow_run_id = bg->id,
-			.node_id = nd->id,
-			.node_title = nd->title,
-		};
-		/* Read off the template, not rendered (template.c says why), and
-		 * not cached: templates may echo any member of the item, the
-		 * inputs or the run id, not only the name, and names rarely
-		 * repeat. */
-		template_index_counts(nd->outputs, &c, &dn.segments, &dn.word_count);
+		dn.end_ms = s->start_ms + plan_step_ms(s);
+		dn.latency_s = (double)plan_step_ms(s) / 1000.0;
+		index_counts(pl, plan, &v, &dn);
 	}
 	dn.index_start_due_ms = scaled(dn.index_start_ms, p->time_scale);
 	dn.end_due_ms = scaled(dn.end_ms, p->time_scale);
 	documents_add(p->docs, &dn);
+	plan_free(owned);
+	pool_free(pl);
 	cJSON_Delete(rewritten);
 }
 
 void published_record(const struct published_run *p)
 {
-	bool strict = !strcmp(p->datasource_type, "local_file") && strict_files(p->kb);
-	struct background run = { .wf = p->wf }, missing = { .wf = NULL };
 	struct buf text = BUF_INIT;
+	char run_id[IDS_UUID_LEN + 1];
 	const cJSON *item;
 	size_t i = 0;
 	cJSON_ArrayForEach(item, p->items) {
-		struct background *bg = &run;
-		if (strict && !upload_item_resolves(p->docs, p->kb->workspace->id, item)) {
-			bg = &missing;
-			if (!bg->wf)
-				bg->wf = documents_file_missing_workflow(p->docs, p->fx, p->wf);
-		}
-		if (!bg->drawn) {
-			pipeline_draw_run_id(bg->id);
-			bg->plan = pipeline_plan(bg->wf, p->start_node_id);
-			bg->drawn = true;
-		}
-		record(p, bg, item, i++, &text);
+		if (!i) /* drawn at the first document, as the run used to be */
+			pipeline_draw_run_id(run_id);
+		record(p, run_id, item, i++, &text);
 	}
 	buf_free(&text);
 }

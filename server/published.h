@@ -1,6 +1,7 @@
 /* published.h -- the answer to a published run (wire.md §6) and to a draft
  * run with an empty item list (§7.1): {"batch", "dataset", "documents"}. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
@@ -27,9 +28,10 @@ void published_body(const struct fx_kb *kb, const char *batch, const char *datas
  * node on the workflow the run would use (a scenario's, when it changes
  * nodes) -- completed when its knowledge-index node finishes, an error
  * with the failing node's text, or waiting forever when the run never
- * starts (an unknown start node) or indexes nothing. With
- * strict_file_references, a local_file item whose file was never uploaded
- * by the workspace fails in its datasource node (FILE_MISSING_ERROR). */
+ * starts (an unknown start node) or indexes nothing. Each
+ * item runs on its own (its branches may differ); a local_file item that
+ * names no file, or (strict_file_references) a file the workspace never
+ * uploaded, fails in its datasource node. */
 struct published_run {
 	struct documents *docs;
 	struct fixtures *fx;              /* owns kb and wf */
@@ -42,5 +44,6 @@ struct published_run {
 	const char (*ids)[IDS_UUID_LEN + 1]; /* from published_body */
 	int64_t created_ms;
 	double time_scale;
+	bool dify_1_13;                   /* Dify 1.13.3's engine (run_params.dify_1_13) */
 };
 void published_record(const struct published_run *p);

@@ -72,6 +72,8 @@ struct lazy {
 static struct lazy lookup(const char *p, size_t n, const struct template_ctx *c)
 {
 	size_t pl;
+	if (n >= 2 && p[0] == '#' && p[n - 1] == '#')
+		return (struct lazy){ .val = c->resolve ? c->resolve(c->resolve_ctx, p + 1, n - 2) : NULL };
 	if (is(p, n, "item"))
 		return (struct lazy){ .val = c->item };
 	if (has_prefix(p, n, "item.", &pl))
@@ -341,3 +343,23 @@ void template_write(struct buf *out, const cJSON *tpl, const struct template_ctx
 	buf_free(&scratch);
 }
 
+
+bool template_reads_pool(const cJSON *tpl)
+{
+	if (!tpl)
+		return false;
+	if (cJSON_IsString(tpl)) {
+		for (const char *s = strstr(tpl->valuestring, "{{"); s; s = strstr(s + 2, "{{")) {
+			const char *p = s + 2;
+			while (*p == ' ')
+				p++;
+			if (*p == '#')
+				return true;
+		}
+		return false;
+	}
+	for (const cJSON *c = tpl->child; c; c = c->next)
+		if (template_reads_pool(c))
+			return true;
+	return false;
+}

@@ -1,6 +1,7 @@
 /* template.h -- fixture values that echo the request: strings with
  * {{ path }} placeholders (fixtures/README.md, "Templates"). */
 #pragma once
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 
 #include "buf.h"
@@ -14,6 +15,10 @@ struct template_ctx {
 	const char *dataset_id, *dataset_name;
 	const char *workflow_run_id;
 	const char *node_id, *node_title;
+	/* {{#node.key#}} (Dify's variable placeholders): the value at the
+	 * dotted path, or NULL when missing. NULL: such placeholders are missing. */
+	const cJSON *(*resolve)(void *ctx, const char *path, size_t len);
+	void *resolve_ctx;
 };
 
 /* A new tree: tpl with every placeholder replaced. A string that is exactly
@@ -31,3 +36,5 @@ void template_write(struct buf *out, const cJSON *tpl, const struct template_ctx
  * points) of the string "content" of each member of "preview". */
 void template_index_counts(const cJSON *outputs, const struct template_ctx *c, unsigned *segments,
 			   unsigned long *chars);
+/* Does tpl hold a {{#node.key#}} placeholder anywhere (in any string)? */
+bool template_reads_pool(const cJSON *tpl);

@@ -900,8 +900,9 @@ START_TEST(test_strict_file_references)
 		     "\"response_mode\":\"blocking\"}",
 		     &r);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_msg(strstr(r.body, "\"status\": \"failed\", \"outputs\": {}, \"error\": \"Failed to invoke datasource: File "
-				     "is not exist\", \"elapsed_time\": 0.05,"),
+	/* get_upload_file_by_id's error (graph-semantics.md §3.5) */
+	ck_assert_msg(strstr(r.body, "\"status\": \"failed\", \"outputs\": {}, \"error\": \"UploadFile not found for "
+				     "file_id=a1, tenant_id="),
 		      "%s", r.body);
 	reply_free(&r);
 	/* one uploaded by another workspace does not count either */
@@ -926,7 +927,7 @@ START_TEST(test_strict_file_references)
 	const cJSON *d0 = cJSON_GetArrayItem(cJSON_GetObjectItem(st, "data"), 0);
 	const cJSON *d1 = cJSON_GetArrayItem(cJSON_GetObjectItem(st, "data"), 1);
 	ck_assert_str_eq(str_at(d0, "indexing_status"), "error");
-	ck_assert_str_eq(str_at(d0, "error"), "Failed to invoke datasource: File is not exist");
+	ck_assert_msg(!strncmp(str_at(d0, "error"), "UploadFile not found for file_id=", 33), "%s", str_at(d0, "error"));
 	ck_assert_str_eq(str_at(d1, "indexing_status"), "completed");
 	ck_assert_int_eq(cJSON_GetObjectItem(d1, "total_segments")->valueint, 1);
 	cJSON_Delete(st);

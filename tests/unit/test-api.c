@@ -376,7 +376,7 @@ START_TEST(test_api_answers_a_draft_blocking_run_after_the_simulated_time)
 	ck_assert(!res.stream);
 	ck_assert_ptr_nonnull(res.run);
 	ck_assert_uint_eq(res.wait_sim_ms, 2350);
-	ck_assert_uint_eq(res.run->n_steps, 4);
+	ck_assert_uint_eq(res.run->plan->n_steps, 4);
 	ck_assert_int_eq(res.run->created_at_ms, NOW_MS);
 	/* the body is the run's blocking body */
 	struct buf b = BUF_INIT;
@@ -413,7 +413,7 @@ START_TEST(test_api_answers_a_draft_streaming_run_with_its_run)
 	ck_assert_ptr_nonnull(res.run);
 	ck_assert_ptr_null(res.run->setup_error);
 	ck_assert_uint_eq(res.run->n_events, 10);
-	ck_assert_uint_eq(res.run->total_ms, 2350);
+	ck_assert_uint_eq(run_total_ms(res.run), 2350);
 	ck_assert_uint_eq(res.body_len, 0);
 	assert_headers(&res, CORS_HEADERS VERSION_HEADERS);
 	api_response_free(&res);

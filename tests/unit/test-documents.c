@@ -257,7 +257,10 @@ START_TEST(test_strict_file_references)
 	publish(DEMO_DOCS, 1.0); /* "a1" was never uploaded */
 	ck_assert_str_eq(status_at(DEMO_DOCS, 49), WAITING("0"));
 	ck_assert_msg(strstr(status_at(DEMO_DOCS, 50), "\"indexing_status\":\"error\""), "%s", out.data);
-	ck_assert_msg(strstr(out.data, "\"error\":\"Failed to invoke datasource: File is not exist\""), "%s", out.data);
+	/* get_upload_file_by_id's error (graph-semantics.md §3.5) */
+	ck_assert_msg(strstr(out.data, "\"error\":\"UploadFile not found for file_id=a1, tenant_id="
+				       "5d0c7a3e-1f2b-4c3d-9e8f-a1b2c3d4e5f6\""),
+		      "%s", out.data);
 	/* uploaded by the workspace: it runs */
 	documents_clear(docs);
 	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
@@ -537,10 +540,10 @@ START_TEST(test_segments_are_counted_as_template_render_gives_them)
 		"{\"content\":7},{\"x\":1},\"s\"],\"chunk\":{\"content\":\"chunk \\u00fc \\ud83c\\udf89\"},"
 		"\"arr\":[1,{\"x\":\"y\\u00e9\"}],\"f\":1.5,\"t\":true,\"nul\":null,\"out\":{\"total_segments\":1,"
 		"\"preview\":[{\"content\":\"{{document_name}} raw\"},{\"content\":\"plain \\u00fc\"}]}}",
-		"{\"name\":\"a\"}",
-		"{\"name\":null,\"chunks\":{\"k\":{\"content\":\"from an object\"}}}",
-		"{\"name\":42,\"chunks\":\"str\",\"out\":\"x\"}",
-		"{}",
+		"{\"reference\":\"r\",\"name\":\"a\"}",
+		"{\"reference\":\"r\",\"name\":null,\"chunks\":{\"k\":{\"content\":\"from an object\"}}}",
+		"{\"reference\":\"r\",\"name\":42,\"chunks\":\"str\",\"out\":\"x\"}",
+		"{\"reference\":\"r\"}",
 	};
 	static const char *const inputs[] = {
 		NULL,
@@ -564,7 +567,7 @@ END_TEST
 START_TEST(test_each_document_counts_its_own_name)
 {
 	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
-	cJSON *items = parse("[{\"name\":\"a\"},{\"name\":\"quarterly-report.pdf\"},{\"name\":\"a\"}]");
+	cJSON *items = parse("[{\"reference\":\"r\",\"name\":\"a\"},{\"reference\":\"r\",\"name\":\"quarterly-report.pdf\"},{\"reference\":\"r\",\"name\":\"a\"}]");
 	char ids[3][IDS_UUID_LEN + 1] = { "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002",
 					  "00000000-0000-4000-8000-000000000003" };
 	struct published_run pr = {
@@ -594,17 +597,17 @@ START_TEST(test_counts_follow_a_reload)
 	const char *after[] = { "{\"total_segments\":2,\"preview\":[{\"content\":\"{{document_name}}!!!!\"},"
 				"{\"content\":\"{{inputs.text}}\"}]}" };
 	struct fixtures *set = load_counts(dir, before, 1);
-	assert_counts(set, 0, "{\"name\":\"abcd\"}", "{\"text\":\"xy\"}");
+	assert_counts(set, 0, "{\"reference\":\"r\",\"name\":\"abcd\"}", "{\"text\":\"xy\"}");
 	unsigned long segments, average;
-	assert_counts(set, 0, "{\"name\":\"abcd\"}", NULL);
+	assert_counts(set, 0, "{\"reference\":\"r\",\"name\":\"abcd\"}", NULL);
 	struct fixtures *reloaded = load_counts(dir, after, 1);
 	fixtures_free(set);
-	assert_counts(reloaded, 0, "{\"name\":\"abcd\"}", "{\"text\":\"xy\"}");
+	assert_counts(reloaded, 0, "{\"reference\":\"r\",\"name\":\"abcd\"}", "{\"text\":\"xy\"}");
 	/* and by hand: 4 + 4, then 2, over 2 segments */
 	char kb_id[40];
 	COUNTS_KB(kb_id, 0);
 	const struct fx_kb *kb = fixtures_kb(reloaded, kb_id);
-	cJSON *items = parse("[{\"name\":\"abcd\"}]"), *inputs = parse("{\"text\":\"xy\"}");
+	cJSON *items = parse("[{\"reference\":\"r\",\"name\":\"abcd\"}]"), *inputs = parse("{\"text\":\"xy\"}");
 	char ids[1][IDS_UUID_LEN + 1] = { DOC_ID };
 	struct published_run pr = {
 		.docs = docs, .fx = reloaded, .kb = kb, .wf = kb->pipeline->published, .start_node_id = "ds",
@@ -630,12 +633,12 @@ START_TEST(test_background_runs_draw_what_a_run_draws)
 	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
 	for (int runs = 1; runs <= 2; runs++) {
 		ids_seed(5);
-		for (int i = 0; i < 6 * runs; i++)
+		for (int i = 0; i < 6; i++) /* one run's draws, whether or not a file is missing */
 			ids_random64();
 		char want[IDS_UUID_LEN + 1], got[IDS_UUID_LEN + 1];
 		ids_uuid4(want);
 		ids_seed(5);
-		/* two items on one run; with runs == 2, the second one's file is missing (a second run) */
+		/* two items on one run; with runs == 2, the second one's file is missing (its run fails) */
 		cJSON *items = parse("[{\"reference\":\"up\",\"name\":\"a\"},{\"reference\":\"gone\",\"name\":\"b\"}]");
 		char ids[2][IDS_UUID_LEN + 1] = { "00000000-0000-4000-8000-000000000001",
 						  "00000000-0000-4000-8000-000000000002" };

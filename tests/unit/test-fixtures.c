@@ -123,13 +123,16 @@ static const struct fx_node *node(const struct fx_workflow *wf, const char *id)
 	return &wf->nodes[i];
 }
 
-/* The ids of a node's successors, space-separated. */
+/* A node's out-edges as "target/handle", space-separated, in edge order. */
 static void assert_next(const struct fx_workflow *wf, const char *id, const char *want)
 {
 	const struct fx_node *n = node(wf, id);
 	char got[256] = "";
-	for (size_t i = 0; i < n->n_next; i++)
-		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? " " : "", wf->nodes[n->next[i]].id);
+	for (size_t i = 0; i < n->n_out; i++) {
+		const struct fx_edge *e = &wf->edges[wf->out[n->first_out + i]];
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s/%s", i ? " " : "", wf->nodes[e->to].id,
+			 e->handle);
+	}
 	ck_assert_str_eq(got, want);
 }
 
@@ -248,12 +251,12 @@ START_TEST(test_bundled_demo_docs)
 		ck_assert_ptr_null(ki->icon);
 		ck_assert_ptr_null(ki->execution_metadata);
 
-		assert_next(wf, "1750836391776", "1750836380067");
-		assert_next(wf, "1752565435219", "1750836380067");
-		assert_next(wf, "1750836380067", "1750836372241");
-		assert_next(wf, "1752489759475", "1750836372241");
-		assert_next(wf, "1752491761974", "1750836372241");
-		assert_next(wf, "1750836372241", "1750836440531");
+		assert_next(wf, "1750836391776", "1750836380067/source");
+		assert_next(wf, "1752565435219", "1750836380067/source");
+		assert_next(wf, "1750836380067", "1750836372241/source");
+		assert_next(wf, "1752489759475", "1750836372241/source");
+		assert_next(wf, "1752491761974", "1750836372241/source");
+		assert_next(wf, "1750836372241", "1750836440531/source");
 		assert_next(wf, "1750836440531", "");
 
 		ck_assert_uint_eq(wf->n_vars, 5);
@@ -318,7 +321,7 @@ START_TEST(test_bundled_scenarios)
 		const struct fx_node *ch = node(wf, "1750836372241");
 		ck_assert_int_eq(ch->fail->strategy, FX_STRATEGY_DEFAULT_VALUE);
 		assert_json(ch->fail->default_outputs, "{\"result\":{\"general_chunks\":[]}}");
-		assert_next(wf, "1750836372241", "1750836440531");
+		assert_next(wf, "1750836372241", "1750836440531/source");
 	}
 
 	const struct fx_kb *okb = fixtures_kb(fx, "a7c4e2f1-9b3d-4e6a-8c2b-1d0f9e8a7b6c");
@@ -416,12 +419,9 @@ START_TEST(test_edges_split_by_handle)
 			      "{'source':'t','target':'v','source_handle':'false'}," EDGE("s", "t") "]}"));
 	struct fixtures *fx = load_ok(dir);
 	const struct fx_workflow *wf = fixtures_kb_at(fx, 0)->pipeline->draft;
-	assert_next(wf, "s", "t"); /* the repeated edge counts once */
-	assert_next(wf, "t", "u v");
-	const struct fx_node *t = node(wf, "t");
-	ck_assert_uint_eq(t->n_fail_next, 1);
-	ck_assert_str_eq(wf->nodes[t->fail_next[0]].id, "v");
-	ck_assert_uint_eq(node(wf, "s")->n_fail_next, 0);
+	assert_next(wf, "s", "t/source"); /* the repeated edge counts once */
+	assert_next(wf, "t", "u/true v/fail-branch v/false");
+	ck_assert_uint_eq(node(wf, "v")->n_in, 2);
 	fixtures_free(fx);
 	cleanup_data_dir(dir);
 }
@@ -564,7 +564,7 @@ START_TEST(test_problem_unknown_key)
 	assert_one_problem(WITH_DRAFT("{'id':" WF_ID ",'nodes':[{'id':'s','type':'tool','titel':'T'}]}"),
 			   "a.json: " DRAFT_PATH ".nodes[0].titel: unknown key (known keys: id, type, title, icon, "
 			   "datasource_type, plugin_id, provider_name, duration_ms, inputs, outputs, process_data, "
-			   "execution_metadata, fail, datasource_parameters, credentials, browse)");
+			   "execution_metadata, fail, datasource_parameters, credentials, browse, data)");
 	assert_one_problem("{'workspaces':[],'my key':1}",
 			   "a.json: [\"my key\"]: unknown key (known keys: version, workspaces, knowledge_bases)");
 }
@@ -772,7 +772,7 @@ START_TEST(test_many_files_keep_their_order)
 		const struct fx_workflow *wf = kb->pipeline->draft;
 		ck_assert_uint_eq(wf->n_vars, 1);
 		ck_assert(cJSON_IsNull(wf->vars[0].default_value)); /* a pooled default */
-		assert_next(wf, "s", "t");
+		assert_next(wf, "s", "t/source");
 	}
 	fixtures_free(fx);
 	cleanup_data_dir(dir);

@@ -142,8 +142,8 @@ static void assert_json(const cJSON *v, const char *want)
 
 static const char *kind_name(enum run_event_kind k)
 {
-	static const char *const names[] = { "workflow_started", "node_started", "node_finished", "workflow_finished",
-					     "error" };
+	static const char *const names[] = { "workflow_started", "node_started", "node_retry", "node_finished",
+					     "workflow_finished", "error" };
 	return names[k];
 }
 
@@ -164,9 +164,9 @@ static void assert_steps(const struct run *r, const char *want)
 {
 	static const char *const st[] = { "succeeded", "failed", "exception" };
 	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < r->n_steps; i++)
-		buf_printf(&b, "%s%s:%u+%llu:%s", i ? " " : "", r->steps[i].node->title, (unsigned)r->steps[i].start_ms,
-			   (unsigned long long)r->steps[i].node->duration_ms, st[r->steps[i].status]);
+	for (size_t i = 0; i < r->plan->n_steps; i++)
+		buf_printf(&b, "%s%s:%u+%llu:%s", i ? " " : "", r->plan->steps[i].node->title, (unsigned)r->plan->steps[i].start_ms,
+			   (unsigned long long)r->plan->steps[i].node->duration_ms, st[r->plan->steps[i].status]);
 	ck_assert_str_eq(b.data ? b.data : "", want);
 	buf_free(&b);
 }
@@ -177,18 +177,18 @@ START_TEST(test_pipeline_runs_the_file_upload_branch_in_order)
 {
 	struct run *r = demo_run();
 	ck_assert_ptr_null(r->setup_error);
-	ck_assert_uint_eq(r->n_steps, 4);
+	ck_assert_uint_eq(r->plan->n_steps, 4);
 	assert_steps(r, "File Upload:0+50:succeeded Dify Extractor:50+800:succeeded "
 			"General Chunker:850+300:succeeded Knowledge Base:1150+1200:succeeded");
-	ck_assert_str_eq(r->steps[0].node->id, FILE_UPLOAD);
-	ck_assert_str_eq(r->steps[1].node->id, EXTRACTOR);
-	ck_assert_str_eq(r->steps[2].node->id, CHUNKER);
-	ck_assert_str_eq(r->steps[3].node->id, KNOWLEDGE_BASE);
-	ck_assert_int_eq(r->status, RUN_SUCCEEDED);
-	ck_assert_ptr_null(r->error);
-	ck_assert_uint_eq(r->exceptions_count, 0);
-	ck_assert_int_eq(r->total_tokens, 0);
-	ck_assert_uint_eq(r->total_ms, 2350);
+	ck_assert_str_eq(r->plan->steps[0].node->id, FILE_UPLOAD);
+	ck_assert_str_eq(r->plan->steps[1].node->id, EXTRACTOR);
+	ck_assert_str_eq(r->plan->steps[2].node->id, CHUNKER);
+	ck_assert_str_eq(r->plan->steps[3].node->id, KNOWLEDGE_BASE);
+	ck_assert_int_eq(run_status(r), RUN_SUCCEEDED);
+	ck_assert_ptr_null(r->plan->error);
+	ck_assert_uint_eq(r->plan->exceptions_count, 0);
+	ck_assert_int_eq(r->plan->total_tokens, 0);
+	ck_assert_uint_eq(run_total_ms(r), 2350);
 	ck_assert_str_eq(r->document_name, "report.pdf");
 	run_free(r);
 }
@@ -214,7 +214,7 @@ START_TEST(test_pipeline_runs_only_the_branch_of_the_start_node)
 				 "\"type\":\"page\"}}",
 				 NULL, T0);
 	assert_steps(r, "Notion:0+400:succeeded General Chunker:400+300:succeeded Knowledge Base:700+1200:succeeded");
-	ck_assert_uint_eq(r->total_ms, 1900);
+	ck_assert_uint_eq(run_total_ms(r), 1900);
 	ck_assert_uint_eq(r->n_events, 8);
 	ck_assert_str_eq(r->document_name, "Team handbook");
 	run_free(r);
@@ -222,7 +222,7 @@ START_TEST(test_pipeline_runs_only_the_branch_of_the_start_node)
 	r = run_from(DEMO_DOCS, GDRIVE, "online_drive", "{\"id\":\"f1\",\"name\":\"slides.pdf\"}", NULL, T0);
 	assert_steps(r, "Google Drive:0+600:succeeded Dify Extractor:600+800:succeeded "
 			"General Chunker:1400+300:succeeded Knowledge Base:1700+1200:succeeded");
-	ck_assert_uint_eq(r->total_ms, 2900);
+	ck_assert_uint_eq(run_total_ms(r), 2900);
 	run_free(r);
 
 	r = run_from(DEMO_DOCS, JINA, "website_crawl", "{\"title\":\"Docs\",\"source_url\":\"https://x\"}", NULL, T0);
@@ -236,13 +236,13 @@ END_TEST
 START_TEST(test_pipeline_stops_at_a_failing_node)
 {
 	struct run *r = run_from(FLAKY, FILE_UPLOAD, "local_file", REPORT_ITEM, NULL, T0);
-	ck_assert_int_eq(r->status, RUN_FAILED);
-	ck_assert_str_eq(r->error, CHUNKER_ERROR);
+	ck_assert_int_eq(run_status(r), RUN_FAILED);
+	ck_assert_str_eq(r->plan->error, CHUNKER_ERROR);
 	ck_assert_ptr_null(r->setup_error);
-	ck_assert_uint_eq(r->n_steps, 3);
+	ck_assert_uint_eq(r->plan->n_steps, 3);
 	assert_steps(r, "File Upload:0+50:succeeded Dify Extractor:50+800:succeeded General Chunker:850+300:failed");
-	ck_assert_uint_eq(r->total_ms, 1150);
-	ck_assert_uint_eq(r->exceptions_count, 0);
+	ck_assert_uint_eq(run_total_ms(r), 1150);
+	ck_assert_uint_eq(r->plan->exceptions_count, 0);
 	assert_events(r, "workflow_started@0 node_started@0 node_finished@50 node_started@50 node_finished@850 "
 			 "node_started@850 node_finished@1150 workflow_finished@1150");
 
@@ -282,12 +282,12 @@ END_TEST
 START_TEST(test_pipeline_goes_on_after_a_default_value_node)
 {
 	struct run *r = run_from(FALLBACK, FILE_UPLOAD, "local_file", REPORT_ITEM, NULL, T0);
-	ck_assert_int_eq(r->status, RUN_PARTIAL_SUCCEEDED);
-	ck_assert_uint_eq(r->exceptions_count, 1);
-	ck_assert_ptr_null(r->error);
+	ck_assert_int_eq(run_status(r), RUN_PARTIAL_SUCCEEDED);
+	ck_assert_uint_eq(r->plan->exceptions_count, 1);
+	ck_assert_ptr_null(r->plan->error);
 	assert_steps(r, "File Upload:0+50:succeeded Dify Extractor:50+800:succeeded "
 			"General Chunker:850+300:exception Knowledge Base:1150+1200:succeeded");
-	ck_assert_uint_eq(r->total_ms, 2350);
+	ck_assert_uint_eq(run_total_ms(r), 2350);
 
 	cJSON *e = event(r, 6);
 	const cJSON *d = get(e, "data");
@@ -316,8 +316,8 @@ START_TEST(test_pipeline_reports_a_missing_start_node_as_one_error_event)
 {
 	struct run *r = run_from(DEMO_DOCS, "17508", "local_file", REPORT_ITEM, NULL, T0);
 	ck_assert_str_eq(r->setup_error, "Root node id 17508 not found in the graph");
-	ck_assert_int_eq(r->status, RUN_FAILED);
-	ck_assert_uint_eq(r->n_steps, 0);
+	ck_assert_int_eq(run_status(r), RUN_FAILED);
+	ck_assert_ptr_null(r->plan);
 	ck_assert_uint_eq(r->n_events, 1);
 	struct run_event ev = run_event_at(r, 0);
 	ck_assert_int_eq(ev.kind, RUN_EV_ERROR);
@@ -332,8 +332,14 @@ START_TEST(test_pipeline_reports_a_missing_start_node_as_one_error_event)
 	r = run_from(DEMO_DOCS, FILE_UPLOAD " ", "local_file", REPORT_ITEM, NULL, T0);
 	ck_assert_str_eq(r->setup_error, "Root node id 1750836391776  not found in the graph");
 	run_free(r);
+	/* an empty id is Dify's default root: the first datasource node */
 	r = run_from(DEMO_DOCS, "", "local_file", REPORT_ITEM, NULL, T0);
-	ck_assert_str_eq(r->setup_error, "Root node id  not found in the graph");
+	ck_assert_ptr_null(r->setup_error);
+	ck_assert_str_eq(r->plan->steps[0].node->id, FILE_UPLOAD);
+	run_free(r);
+	/* a node that is no root (a tool) cannot start a run */
+	r = run_from(DEMO_DOCS, "1750836372241", "local_file", REPORT_ITEM, NULL, T0);
+	ck_assert_str_eq(r->setup_error, "[INVALID_ROOT] Root node '1750836372241' must declare execution type 'root'.");
 	run_free(r);
 }
 END_TEST
@@ -376,13 +382,14 @@ START_TEST(test_pipeline_node_started_has_the_wire_keys_in_order)
 	ck_assert_str_eq(got, want);
 	free(got);
 
-	/* the knowledge-index node has no icon: empty extras; index and time follow the run */
+	/* the knowledge-index node has no icon: empty extras; index is always 1
+	 * (Dify never sets it for node starts), the time follows the run */
 	cJSON *e = event(r, 7);
 	const cJSON *d = get(e, "data");
 	assert_keys(d, "id,node_id,node_type,title,index,predecessor_node_id,inputs,inputs_truncated,created_at,"
 		       "extras,iteration_id,loop_id,agent_strategy");
 	ck_assert_str_eq(get(d, "node_type")->valuestring, "knowledge-index");
-	assert_json(get(d, "index"), "4");
+	assert_json(get(d, "index"), "1");
 	assert_json(get(d, "extras"), "{}");
 	assert_json(get(d, "created_at"), "1776000001"); /* T0 + 1150 ms */
 	run_step_exec_id(r, 3, exec);
@@ -413,13 +420,20 @@ START_TEST(test_pipeline_node_finished_has_the_wire_keys_in_order)
 	const cJSON *file = get(get(d, "outputs"), "file");
 	ck_assert_str_eq(get(file, "related_id")->valuestring, "a1b2c3d4-e5f6-7890-abcd-ef1234567890");
 	ck_assert_str_eq(get(file, "filename")->valuestring, "report.pdf");
-	/* file dicts among the outputs are listed in files */
+	/* file dicts among the outputs are listed in files, as the node made
+	 * them; the outputs went through Dify's truncator, which rebuilds
+	 * every nested object in sorted key order */
 	const cJSON *files = get(d, "files");
 	ck_assert_int_eq(cJSON_GetArraySize(files), 1);
-	char *a = json_print(file, JSON_ORJSON, NULL), *b = json_print(cJSON_GetArrayItem(files, 0), JSON_ORJSON, NULL);
-	ck_assert_str_eq(a, b);
-	free(a);
-	free(b);
+	assert_json(cJSON_GetArrayItem(files, 0),
+		    "{\"dify_model_identity\":\"__dify__file__\",\"id\":null,\"type\":\"document\",\"transfer_method\":"
+		    "\"local_file\",\"related_id\":\"a1b2c3d4-e5f6-7890-abcd-ef1234567890\",\"filename\":\"report.pdf\","
+		    "\"extension\":\".pdf\",\"mime_type\":\"application/pdf\",\"size\":48213,\"url\":\"\"}");
+	assert_json(file, "{\"dify_model_identity\":\"__dify__file__\",\"extension\":\".pdf\",\"filename\":"
+			  "\"report.pdf\",\"id\":null,\"mime_type\":\"application/pdf\",\"related_id\":"
+			  "\"a1b2c3d4-e5f6-7890-abcd-ef1234567890\",\"size\":48213,\"transfer_method\":\"local_file\","
+			  "\"type\":\"document\",\"url\":\"\"}");
+	assert_json(get(d, "outputs_truncated"), "false");
 	cJSON_Delete(e);
 
 	e = event(r, 8); /* Knowledge Base finished: 1150 + 1200 ms */
@@ -428,6 +442,41 @@ START_TEST(test_pipeline_node_finished_has_the_wire_keys_in_order)
 	assert_json(get(d, "created_at"), "1776000001");
 	assert_json(get(d, "finished_at"), "1776000002");
 	assert_json(get(d, "files"), "[]");
+	cJSON_Delete(e);
+	run_free(r);
+}
+END_TEST
+
+/* The issue's case: a crawled page of 1.1 MB. The Jina node's inputs
+ * (the item) and outputs (its content) are cut by Dify's truncator and say
+ * so; execution_metadata is never truncated, and neither is the workflow's
+ * output. */
+START_TEST(test_pipeline_node_finished_truncates_oversized_values)
+{
+	struct buf item = BUF_INIT;
+	buf_puts(&item, "{\"source_url\":\"https://docs.dify.ai/en/\",\"title\":\"Big\",\"content\":\"");
+	for (int i = 0; i < 110000; i++)
+		buf_puts(&item, "0123456789");
+	buf_puts(&item, "\"}");
+	struct run *r = run_from(DEMO_DOCS, JINA, "website_crawl", item.data, "{\"jina_url\":\"x\",\"jina_limit\":1}", T0);
+	buf_free(&item);
+	cJSON *e = event(r, 2);
+	const cJSON *d = get(e, "data");
+	assert_json(get(d, "inputs_truncated"), "true");
+	assert_json(get(d, "outputs_truncated"), "true");
+	assert_json(get(d, "process_data_truncated"), "false");
+	const char *in = get(get(d, "inputs"), "content")->valuestring, *out = get(get(d, "outputs"), "content")->valuestring;
+	ck_assert_uint_eq(strlen(in), 100003);
+	ck_assert_str_eq(in + 100000, "...");
+	ck_assert_str_eq(out, in);
+	ck_assert_str_eq(get(get(d, "inputs"), "title")->valuestring, "Big");
+	const char *meta = get(get(get(d, "execution_metadata"), "datasource_info"), "content")->valuestring;
+	ck_assert_uint_eq(strlen(meta), 1100000);
+	cJSON_Delete(e);
+	/* A node with small values: nothing cut, nothing said. */
+	e = event(r, 4);
+	assert_json(get(get(e, "data"), "inputs_truncated"), "false");
+	assert_json(get(get(e, "data"), "outputs_truncated"), "false");
 	cJSON_Delete(e);
 	run_free(r);
 }
@@ -524,16 +573,18 @@ END_TEST
  * graph's outputs rendered by template_render, then json.dumps. */
 static char *blocking_body_from_a_tree(const struct run *r)
 {
+	static const struct run_plan none = { .status = RUN_FAILED };
+	const struct run_plan *p = r->plan ? r->plan : &none;
 	cJSON *b = cJSON_CreateObject();
 	cJSON_AddStringToObject(b, "task_id", r->task_id);
 	cJSON_AddStringToObject(b, "workflow_run_id", r->id);
 	cJSON *d = cJSON_AddObjectToObject(b, "data");
 	cJSON_AddStringToObject(d, "id", r->id);
 	cJSON_AddStringToObject(d, "workflow_id", r->wf->id);
-	cJSON_AddStringToObject(d, "status", run_status_name(r->status));
+	cJSON_AddStringToObject(d, "status", run_status_name(p->status));
 	cJSON *outputs = NULL;
-	for (size_t i = r->n_steps; r->status != RUN_FAILED && !outputs && i-- > 0;) {
-		const struct run_step *s = &r->steps[i];
+	for (size_t i = p->n_steps; p->status != RUN_FAILED && !outputs && i-- > 0;) {
+		const struct run_step *s = &p->steps[i];
 		if (strcmp(s->node->type, "knowledge-index"))
 			continue;
 		struct template_ctx c = {
@@ -547,15 +598,16 @@ static char *blocking_body_from_a_tree(const struct run *r)
 			outputs = cJSON_CreateObject();
 	}
 	cJSON_AddItemToObject(d, "outputs", outputs ? outputs : cJSON_CreateObject());
-	if (r->error)
-		cJSON_AddStringToObject(d, "error", r->error);
+	const char *error = r->plan ? p->error : r->setup_error;
+	if (error)
+		cJSON_AddStringToObject(d, "error", error);
 	else
 		cJSON_AddNullToObject(d, "error");
-	cJSON_AddItemToObject(d, "elapsed_time", json_float((double)r->total_ms / 1000.0));
-	cJSON_AddItemToObject(d, "total_tokens", json_int(r->total_tokens));
-	cJSON_AddItemToObject(d, "total_steps", json_int((long long)r->n_steps));
+	cJSON_AddItemToObject(d, "elapsed_time", json_float((double)p->total_ms / 1000.0));
+	cJSON_AddItemToObject(d, "total_tokens", json_int(p->total_tokens));
+	cJSON_AddItemToObject(d, "total_steps", json_int((long long)p->total_steps));
 	cJSON_AddItemToObject(d, "created_at", json_int(r->created_at_ms / 1000));
-	cJSON_AddItemToObject(d, "finished_at", json_int((r->created_at_ms + (int64_t)r->total_ms) / 1000));
+	cJSON_AddItemToObject(d, "finished_at", json_int((r->created_at_ms + (int64_t)p->total_ms) / 1000));
 	char *text = json_print(b, JSON_PYDUMPS, NULL);
 	cJSON_Delete(b);
 	return text;
@@ -636,8 +688,8 @@ START_TEST(test_pipeline_blocking_body_of_a_run_failing_after_indexing)
 				 .item = it, .created_at_ms = T0 };
 	struct run *r = pipeline_run_new(&rp);
 	cJSON_Delete(it);
-	ck_assert_int_eq(r->status, RUN_FAILED);
-	ck_assert_uint_eq(r->n_steps, 3);
+	ck_assert_int_eq(run_status(r), RUN_FAILED);
+	ck_assert_uint_eq(r->plan->n_steps, 3);
 	struct buf b = BUF_INIT;
 	run_blocking_body(r, &b);
 	ck_assert_msg(strstr(b.data, "\"outputs\": {}, \"error\": \"late \\u00e9\""), "%s", b.data);
@@ -672,8 +724,8 @@ START_TEST(test_pipeline_reports_error_strategies_as_dify)
 				 .item = it, .created_at_ms = T0 };
 	struct run *r = pipeline_run_new(&rp);
 	cJSON_Delete(it);
-	ck_assert_int_eq(r->status, RUN_PARTIAL_SUCCEEDED);
-	ck_assert_uint_eq(r->n_steps, 3);
+	ck_assert_int_eq(run_status(r), RUN_PARTIAL_SUCCEEDED);
+	ck_assert_uint_eq(r->plan->n_steps, 3);
 	cJSON *e = event(r, 4); /* node_finished of t */
 	const cJSON *d = get(e, "data");
 	ck_assert_str_eq(get(d, "node_id")->valuestring, "t");
@@ -805,6 +857,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_pipeline_workflow_started_carries_the_inputs_then_sys);
 	tcase_add_test(tc, test_pipeline_node_started_has_the_wire_keys_in_order);
 	tcase_add_test(tc, test_pipeline_node_finished_has_the_wire_keys_in_order);
+	tcase_add_test(tc, test_pipeline_node_finished_truncates_oversized_values);
 	tcase_add_test(tc, test_pipeline_workflow_finished_has_the_wire_keys_in_order);
 	tcase_add_test(tc, test_pipeline_takes_times_from_created_at_ms);
 	tcase_add_test(tc, test_pipeline_blocking_body_is_json_dumps_in_dify_key_order);
