@@ -7,6 +7,7 @@
 
 #include "json.h"
 #include "template.h"
+#include "truncate.h"
 
 static const char *step_status_names[] = { "succeeded", "failed", "exception" };
 static const char *run_status_names[] = { "succeeded", "failed", "partial-succeeded" };
@@ -364,16 +365,23 @@ static cJSON *node_finished_data(const struct run *r, const struct run_step *s, 
 {
 	const struct fx_node *nd = s->node;
 	cJSON *d = node_data_head(r, index);
+	/* Draft runs are the debugger's: Dify's variable truncator cuts what
+	 * node_finished reports (truncate.h), after the files are found. */
+	const struct truncate_limits *lim = &truncate_dify_limits;
 	cJSON *inputs = nd->inputs ? render(r, nd, nd->inputs)
 				   : is_datasource(nd) ? item_with_icon(r, nd) : cJSON_CreateObject();
+	bool cut = truncate_mapping(inputs, lim);
 	cJSON_AddItemToObject(d, "inputs", inputs);
-	cJSON_AddFalseToObject(d, "inputs_truncated");
+	cJSON_AddBoolToObject(d, "inputs_truncated", cut);
 	cJSON *pd = render(r, nd, nd->process_data);
+	cut = truncate_mapping(pd, lim);
 	cJSON_AddItemToObject(d, "process_data", pd ? pd : cJSON_CreateNull());
-	cJSON_AddFalseToObject(d, "process_data_truncated");
+	cJSON_AddBoolToObject(d, "process_data_truncated", cut);
 	cJSON *outputs = step_outputs(r, s);
+	cJSON *files = files_in(outputs);
+	cut = truncate_mapping(outputs, lim);
 	cJSON_AddItemToObject(d, "outputs", outputs);
-	cJSON_AddFalseToObject(d, "outputs_truncated");
+	cJSON_AddBoolToObject(d, "outputs_truncated", cut);
 	cJSON_AddStringToObject(d, "status", step_status_names[s->status]);
 	if (s->status == STEP_SUCCEEDED)
 		cJSON_AddNullToObject(d, "error");
@@ -396,7 +404,7 @@ static cJSON *node_finished_data(const struct run *r, const struct run_step *s, 
 	cJSON_AddItemToObject(d, "execution_metadata", meta ? meta : cJSON_CreateNull());
 	cJSON_AddItemToObject(d, "created_at", unix_s(r, s->start_ms));
 	cJSON_AddItemToObject(d, "finished_at", unix_s(r, s->start_ms + nd->duration_ms));
-	cJSON_AddItemToObject(d, "files", files_in(outputs));
+	cJSON_AddItemToObject(d, "files", files);
 	cJSON_AddNullToObject(d, "iteration_id");
 	cJSON_AddNullToObject(d, "loop_id");
 	return d;

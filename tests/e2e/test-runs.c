@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "json.h"
 
 static struct server srv;
 
@@ -116,6 +117,40 @@ START_TEST(test_published_online_drive_items_are_rewritten)
 	free(b);
 }
 
+END_TEST
+
+/* Dify's variable truncator in a draft stream (wire.md §9.3): a 1.1 MB
+ * crawled page is cut to 100,000 characters and "..." in node_finished,
+ * which says so; the workflow's own events keep everything. */
+START_TEST(test_draft_stream_truncates_an_oversized_item)
+{
+	struct buf body = BUF_INIT;
+	buf_puts(&body, "{\"inputs\":{\"jina_url\":\"https://docs.dify.ai/en/\",\"jina_limit\":1},"
+			"\"datasource_type\":\"website_crawl\",\"start_node_id\":\"1752491761974\",\"is_published\":false,"
+			"\"response_mode\":\"streaming\",\"datasource_info_list\":[{\"source_url\":\"https://docs.dify.ai/en/\","
+			"\"title\":\"Big\",\"content\":\"");
+	for (int i = 0; i < 110000; i++)
+		buf_puts(&body, "0123456789");
+	buf_puts(&body, "\"}]}");
+	struct stream_reply r;
+	http_stream(&srv, RUN_PATH(DEMO_KB), body.data, 0, &r);
+	buf_free(&body);
+	ck_assert_int_eq(r.status, 200);
+	const char *nf = strstr(r.body, "data: {\"event\":\"node_finished\"");
+	ck_assert_ptr_nonnull(nf);
+	const char *end = strstr(nf, "\n\n");
+	cJSON *e = NULL;
+	ck_assert_int_eq(json_parse(nf + 6, (size_t)(end - nf - 6), &e, NULL, 0), 0);
+	const cJSON *d = json_get(e, "data");
+	ck_assert(cJSON_IsTrue(json_get(d, "inputs_truncated")));
+	ck_assert(cJSON_IsTrue(json_get(d, "outputs_truncated")));
+	ck_assert(cJSON_IsFalse(json_get(d, "process_data_truncated")));
+	const char *content = json_get(json_get(d, "inputs"), "content")->valuestring;
+	ck_assert_uint_eq(strlen(content), 100003);
+	ck_assert_str_eq(content + 100000, "...");
+	cJSON_Delete(e);
+	stream_reply_free(&r);
+}
 END_TEST
 
 START_TEST(test_non_ascii_is_escaped_in_success_bodies)
@@ -265,6 +300,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_published_run_creates_waiting_documents_in_order);
 	tcase_add_test(tc, test_published_online_drive_items_are_rewritten);
+	tcase_add_test(tc, test_draft_stream_truncates_an_oversized_item);
 	tcase_add_test(tc, test_non_ascii_is_escaped_in_success_bodies);
 	tcase_add_test(tc, test_draft_blocking_returns_the_simulated_workflow);
 	tcase_add_test(tc, test_any_response_mode_but_streaming_is_blocking);

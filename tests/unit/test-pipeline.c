@@ -413,13 +413,20 @@ START_TEST(test_pipeline_node_finished_has_the_wire_keys_in_order)
 	const cJSON *file = get(get(d, "outputs"), "file");
 	ck_assert_str_eq(get(file, "related_id")->valuestring, "a1b2c3d4-e5f6-7890-abcd-ef1234567890");
 	ck_assert_str_eq(get(file, "filename")->valuestring, "report.pdf");
-	/* file dicts among the outputs are listed in files */
+	/* file dicts among the outputs are listed in files, as the node made
+	 * them; the outputs went through Dify's truncator, which rebuilds
+	 * every nested object in sorted key order */
 	const cJSON *files = get(d, "files");
 	ck_assert_int_eq(cJSON_GetArraySize(files), 1);
-	char *a = json_print(file, JSON_ORJSON, NULL), *b = json_print(cJSON_GetArrayItem(files, 0), JSON_ORJSON, NULL);
-	ck_assert_str_eq(a, b);
-	free(a);
-	free(b);
+	assert_json(cJSON_GetArrayItem(files, 0),
+		    "{\"dify_model_identity\":\"__dify__file__\",\"id\":null,\"type\":\"document\",\"transfer_method\":"
+		    "\"local_file\",\"related_id\":\"a1b2c3d4-e5f6-7890-abcd-ef1234567890\",\"filename\":\"report.pdf\","
+		    "\"extension\":\".pdf\",\"mime_type\":\"application/pdf\",\"size\":48213,\"url\":\"\"}");
+	assert_json(file, "{\"dify_model_identity\":\"__dify__file__\",\"extension\":\".pdf\",\"filename\":"
+			  "\"report.pdf\",\"id\":null,\"mime_type\":\"application/pdf\",\"related_id\":"
+			  "\"a1b2c3d4-e5f6-7890-abcd-ef1234567890\",\"size\":48213,\"transfer_method\":\"local_file\","
+			  "\"type\":\"document\",\"url\":\"\"}");
+	assert_json(get(d, "outputs_truncated"), "false");
 	cJSON_Delete(e);
 
 	e = event(r, 8); /* Knowledge Base finished: 1150 + 1200 ms */
@@ -428,6 +435,41 @@ START_TEST(test_pipeline_node_finished_has_the_wire_keys_in_order)
 	assert_json(get(d, "created_at"), "1776000001");
 	assert_json(get(d, "finished_at"), "1776000002");
 	assert_json(get(d, "files"), "[]");
+	cJSON_Delete(e);
+	run_free(r);
+}
+END_TEST
+
+/* The issue's case: a crawled page of 1.1 MB. The Jina node's inputs
+ * (the item) and outputs (its content) are cut by Dify's truncator and say
+ * so; execution_metadata is never truncated, and neither is the workflow's
+ * output. */
+START_TEST(test_pipeline_node_finished_truncates_oversized_values)
+{
+	struct buf item = BUF_INIT;
+	buf_puts(&item, "{\"source_url\":\"https://docs.dify.ai/en/\",\"title\":\"Big\",\"content\":\"");
+	for (int i = 0; i < 110000; i++)
+		buf_puts(&item, "0123456789");
+	buf_puts(&item, "\"}");
+	struct run *r = run_from(DEMO_DOCS, JINA, "website_crawl", item.data, "{\"jina_url\":\"x\",\"jina_limit\":1}", T0);
+	buf_free(&item);
+	cJSON *e = event(r, 2);
+	const cJSON *d = get(e, "data");
+	assert_json(get(d, "inputs_truncated"), "true");
+	assert_json(get(d, "outputs_truncated"), "true");
+	assert_json(get(d, "process_data_truncated"), "false");
+	const char *in = get(get(d, "inputs"), "content")->valuestring, *out = get(get(d, "outputs"), "content")->valuestring;
+	ck_assert_uint_eq(strlen(in), 100003);
+	ck_assert_str_eq(in + 100000, "...");
+	ck_assert_str_eq(out, in);
+	ck_assert_str_eq(get(get(d, "inputs"), "title")->valuestring, "Big");
+	const char *meta = get(get(get(d, "execution_metadata"), "datasource_info"), "content")->valuestring;
+	ck_assert_uint_eq(strlen(meta), 1100000);
+	cJSON_Delete(e);
+	/* A node with small values: nothing cut, nothing said. */
+	e = event(r, 4);
+	assert_json(get(get(e, "data"), "inputs_truncated"), "false");
+	assert_json(get(get(e, "data"), "outputs_truncated"), "false");
 	cJSON_Delete(e);
 	run_free(r);
 }
@@ -805,6 +847,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_pipeline_workflow_started_carries_the_inputs_then_sys);
 	tcase_add_test(tc, test_pipeline_node_started_has_the_wire_keys_in_order);
 	tcase_add_test(tc, test_pipeline_node_finished_has_the_wire_keys_in_order);
+	tcase_add_test(tc, test_pipeline_node_finished_truncates_oversized_values);
 	tcase_add_test(tc, test_pipeline_workflow_finished_has_the_wire_keys_in_order);
 	tcase_add_test(tc, test_pipeline_takes_times_from_created_at_ms);
 	tcase_add_test(tc, test_pipeline_blocking_body_is_json_dumps_in_dify_key_order);
