@@ -208,15 +208,19 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 		return run_error(err, "Datasource node data not found");
 	unsigned n_items = (unsigned)cJSON_GetArraySize(rr->datasource_info_list);
 	if (rr->is_published) {
-		/* Documents are committed before the inputs are checked: a bad
-		 * input still uses up positions, as in Dify. */
-		unsigned first = n_items ? documents_reserve_positions(ctx->docs, kb, n_items) : 1;
+		/* 1.13.3 commits the documents before it checks the inputs (once
+		 * per item), so a bad input still uses up positions; from 1.17
+		 * on they are made after. */
+		bool early = ctx->dify_version == DIFY_1_13_3;
+		unsigned first = early && n_items ? documents_reserve_positions(ctx->docs, kb, n_items) : 1;
 		cJSON *inputs = NULL;
 		for (unsigned i = 0; i < n_items; i++) {
 			cJSON_Delete(inputs);
 			if (variables_prepare(wf, rr->start_node_id, rr->inputs, &inputs, err))
 				return -1;
 		}
+		if (!early && n_items)
+			first = documents_reserve_positions(ctx->docs, kb, n_items);
 		char (*ids)[IDS_UUID_LEN + 1] = xcalloc(n_items ? n_items : 1, sizeof *ids);
 		char batch[21];
 		published_answer(req, kb, rr, first, ids, batch, res);
@@ -514,13 +518,20 @@ static void datasource_plugins(struct call *c, const struct route_match *m)
 		fail_with(c, &err);
 		return;
 	}
+	/* The query is read before the pipeline is looked up (from 1.17 on,
+	 * its validation can fail first). */
+	const char *arg = c->req->arg ? c->req->arg(c->req->arg_cls, "is_published") : NULL;
+	bool published;
+	if (plugins_is_published(arg, c->ctx->dify_version, &published, &err)) {
+		fail_with(c, &err);
+		return;
+	}
 	if (!kb->pipeline) {
 		dm_error_set(&err, 400, "invalid_param", "Pipeline not found");
 		fail_with(c, &err);
 		return;
 	}
-	const char *arg = c->req->arg ? c->req->arg(c->req->arg_cls, "is_published") : NULL;
-	const struct fx_workflow *wf = plugins_is_published(arg) ? kb->pipeline->published : kb->pipeline->draft;
+	const struct fx_workflow *wf = published ? kb->pipeline->published : kb->pipeline->draft;
 	if (!wf) {
 		dm_error_set(&err, 400, "invalid_param", "Pipeline or workflow not found");
 		fail_with(c, &err);
@@ -626,9 +637,9 @@ static void document_get(struct call *c, const struct route_match *m)
 	json_ok(c, 200, &b);
 }
 
-static void version_headers(struct api_response *res)
+static void version_headers(const struct api_ctx *ctx, struct api_response *res)
 {
-	api_response_header_const(res, "X-Version", DIFY_VERSION);
+	api_response_header_const(res, "X-Version", dify_version_header(ctx->dify_version));
 	api_response_header_const(res, "X-Env", "PRODUCTION");
 }
 
@@ -700,6 +711,6 @@ void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct
 		break;
 	}
 	if (res->journaled || m.outcome != ROUTE_MATCHED)
-		version_headers(res);
+		version_headers(ctx, res);
 	fixtures_free(c.fx);
 }

@@ -7,10 +7,26 @@
 #include <string.h>
 
 #include "json.h"
+#include "request.h"
 
-bool plugins_is_published(const char *arg)
+int plugins_is_published(const char *arg, enum dify_version v, bool *ret_published, struct dm_error *reterr)
 {
-	return !arg || *arg;
+	if (!arg || v == DIFY_1_13_3) {
+		*ret_published = !arg || *arg;
+		return 0;
+	}
+	/* query_params_from_request: request.args.to_dict() (the first value,
+	 * decoded leniently), then model_validate. */
+	static const struct pyd_field fields[] = { { "is_published", PYD_BOOL, false } };
+	struct buf text = BUF_INIT;
+	json_utf8_replace(arg, strlen(arg), &text);
+	cJSON *query = cJSON_CreateObject();
+	cJSON_AddStringToObject(query, "is_published", text.data ? text.data : "");
+	buf_free(&text);
+	const cJSON *value;
+	int rc = pydantic_validate(query, "DatasourcePluginsQuery", fields, 1, &value, ret_published, reterr);
+	cJSON_Delete(query);
+	return rc;
 }
 
 static bool word(char c)

@@ -9,13 +9,20 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "config.h"
+#include "error.h"
 #include "fixtures.h"
 #include "ids.h"
 
-/* request.args.get("is_published", default=True, type=bool) at the
- * baseline: bool(str), so only an empty value means the draft. arg is the
- * query value, NULL when absent. */
-bool plugins_is_published(const char *arg);
+/* Whether datasource-plugins reads the published workflow, from its
+ * is_published query value arg (NULL when absent: published).
+ * 1.13.3: request.args.get("is_published", default=True, type=bool), i.e.
+ * bool(str): only an empty value means the draft ("false" is published).
+ * 1.17: the query model DatasourcePluginsQuery, a pydantic lax bool:
+ * false/0/no/off/f/n (any case) mean the draft, true/1/yes/on/t/y the
+ * published workflow, and anything else (the empty value too) is -1 with
+ * 400 invalid_param and pydantic's message in reterr. */
+int plugins_is_published(const char *arg, enum dify_version v, bool *ret_published, struct dm_error *reterr);
 
 /* The 200 body (ujson bytes and "\n"): a JSON array, [] without datasource nodes. */
 void plugins_body(const struct fx_kb *kb, const struct fx_workflow *wf, struct buf *out);

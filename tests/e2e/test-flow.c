@@ -525,18 +525,16 @@ START_TEST(test_online_drive_published)
 }
 END_TEST
 
-/* The draft variant: ?is_published= (empty) reads the draft; runs create no documents. */
+/* The draft variant: ?is_published=false reads the draft; runs create no documents. */
 START_TEST(test_draft_variants)
 {
 	struct reply r;
-	/* Draft Only has no published workflow: only an empty value reaches its draft */
+	/* Draft Only has no published workflow: is_published=false reaches its
+	 * draft (from 1.17 on: test_dify_version_selects_the_behaviour has 1.13.3) */
 	get(PLUGINS(DRAFT_ONLY), &r);
 	assert_error(&r, 400, "{\"code\":\"invalid_param\",\"message\":\"Pipeline or workflow not found\",\"status\":400}\n");
 	reply_free(&r);
 	get(PLUGINS(DRAFT_ONLY) "?is_published=false", &r);
-	ck_assert_int_eq(r.status, 400); /* bool("false") is True */
-	reply_free(&r);
-	get(PLUGINS(DRAFT_ONLY) "?is_published=", &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_msg(starts(r.body, "[{\"node_id\":\"1750836391776\",\"plugin_id\":\"langgenius\\/file\","), "%s",
 		      r.body);
@@ -880,6 +878,71 @@ START_TEST(test_documents_errors)
 }
 END_TEST
 
+/* ---- --dify-version ---- */
+
+/* What differs between the releases a server is told to behave as: the
+ * X-Version header, datasource-plugins' is_published, and whether a
+ * published run with a bad input uses up document positions. */
+static void check_version(const char *version, bool newest)
+{
+	struct server s;
+	const char *with[] = { "--fixtures", FIXTURES_DIR, "--time-scale", "0", "--dify-version", version, NULL };
+	const char *without[] = { "--fixtures", FIXTURES_DIR, "--time-scale", "0", NULL };
+	server_start(&s, version ? with : without);
+	const char *h[] = { "Authorization: Bearer " DEMO_KEY, NULL };
+	struct reply r;
+	http_request(&s, "GET", PLUGINS(DRAFT_ONLY) "?is_published=false", h, NULL, &r);
+	char *x = reply_header(&r, "X-Version");
+	ck_assert_str_eq(x, newest ? "1.17.1" : "1.13.3");
+	free(x);
+	if (newest)
+		ck_assert_msg(r.status == 200 && starts(r.body, "[{\"node_id\":"), "%ld %s", r.status, r.body);
+	else /* bool("false") is True: the published workflow, which Draft Only lacks */
+		assert_error(&r, 400, "{\"code\":\"invalid_param\",\"message\":\"Pipeline or workflow not found\","
+				      "\"status\":400}\n");
+	reply_free(&r);
+	http_request(&s, "GET", PLUGINS(DRAFT_ONLY) "?is_published=", h, NULL, &r);
+	if (newest)
+		assert_error(&r, 400, "{\"code\":\"invalid_param\",\"message\":\"1 validation error for "
+				      "DatasourcePluginsQuery\\nis_published\\n  Input should be a valid boolean, unable to "
+				      "interpret input [type=bool_parsing, input_value='', input_type=str]\\n    For further "
+				      "information visit https:\\/\\/errors.pydantic.dev\\/2.12\\/v\\/bool_parsing\",\"status\":400}\n");
+	else
+		ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	/* The query is read before the pipeline is looked up. */
+	http_request(&s, "GET", PLUGINS(CLASSIC) "?is_published=maybe", h, NULL, &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_msg(strstr(r.body, newest ? "input_value='maybe'" : "\"Pipeline not found\""), "%s", r.body);
+	reply_free(&r);
+	/* A published run whose input is bad (Jina Reader needs jina_url),
+	 * then a good one: 1.13.3 had committed the first one's document. */
+	const char *hj[] = { "Authorization: Bearer " DEMO_KEY, "Content-Type: application/json", NULL };
+	const char *run = "{\"inputs\":{},\"datasource_type\":\"website_crawl\",\"start_node_id\":\"" JINA "\","
+			  "\"datasource_info_list\":[{\"source_url\":\"u\",\"title\":\"t\"}],\"is_published\":true,"
+			  "\"response_mode\":\"blocking\"}";
+	http_request(&s, "POST", RUN_PATH(DEMO), hj, run, &r);
+	assert_error(&r, 500, "{\"code\":\"pipeline_run_error\",\"message\":\"jina_url is required in input form\","
+			      "\"status\":500}\n");
+	reply_free(&r);
+	http_request(&s, "POST", RUN_PATH(DEMO), hj,
+		     "{\"inputs\":{},\"datasource_type\":\"local_file\",\"start_node_id\":\"" FILE_NODE "\","
+		     "\"datasource_info_list\":[{\"reference\":\"a\",\"name\":\"a.pdf\"}],\"is_published\":true,"
+		     "\"response_mode\":\"blocking\"}",
+		     &r);
+	ck_assert_msg(strstr(r.body, newest ? "\"position\": 3," : "\"position\": 4,"), "%s", r.body);
+	reply_free(&r);
+	ck_assert_int_eq(server_stop(&s), 0);
+}
+
+START_TEST(test_dify_version_selects_the_behaviour)
+{
+	check_version("1.13.3", false);
+	check_version("1.17", true);
+	check_version(NULL, true); /* the default: the newest */
+}
+END_TEST
+
 /* ---- strict file references (tests/e2e/fixtures-flow/strict.json) ---- */
 
 #define STRICT_KB "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
@@ -981,6 +1044,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_plugins_errors);
 	tcase_add_test(tc, test_node_run_errors);
 	tcase_add_test(tc, test_documents_errors);
+	tcase_add_test(tc, test_dify_version_selects_the_behaviour);
 	tcase_add_test(tc, test_strict_file_references);
 	suite_add_tcase(s, tc);
 	return s;
