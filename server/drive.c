@@ -1,13 +1,17 @@
 /* drive.c -- an online drive as a datasource node's fixture "browse" key
- * describes it: its folders looked up by id, a node run's paged listing. */
+ * describes it: its folders looked up by id, a node run's paged listing,
+ * and the expansion of pipeline/run's folder items. */
 #include "drive.h"
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hmap.h"
 #include "json.h"
+#include "plugins.h"
 #include "pyrepr.h"
 
 #define PYD_URL "https://errors.pydantic.dev/2.12/v/"
@@ -132,7 +136,8 @@ char *drive_request_parse(const cJSON *inputs, struct drive_request *r)
 	return buf_steal(&msg, NULL);
 }
 
-/* The folder with this id anywhere under files, or NULL. */
+/* The folder with this id anywhere under files (the first in depth-first
+ * order, within 64 levels), or NULL. */
 static const cJSON *find_folder(const cJSON *files, const char *id, int depth)
 {
 	const cJSON *f;
@@ -149,6 +154,22 @@ static const cJSON *find_folder(const cJSON *files, const char *id, int depth)
 	return NULL;
 }
 
+/* The files at the root of the drive, or of the bucket named bucket when
+ * the drive has buckets (NULL when it names none: the root then lists the
+ * buckets themselves). */
+static const cJSON *root_files(const cJSON *browse, const char *bucket)
+{
+	const cJSON *buckets = json_get(browse, "buckets"), *b;
+	if (!buckets)
+		return json_get(browse, "files");
+	cJSON_ArrayForEach(b, buckets) {
+		const cJSON *name = json_get(b, "name");
+		if (bucket && *bucket && cJSON_IsString(name) && !strcmp(name->valuestring, bucket))
+			return json_get(b, "files");
+	}
+	return NULL;
+}
+
 static cJSON *drive_entry(const char *id, const char *name, const cJSON *size, const char *type)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -161,27 +182,16 @@ static cJSON *drive_entry(const char *id, const char *name, const cJSON *size, c
 
 cJSON *drive_listing(const cJSON *browse, const struct drive_request *r)
 {
-	const cJSON *buckets = json_get(browse, "buckets"), *root = json_get(browse, "files");
+	const cJSON *buckets = json_get(browse, "buckets"), *root = root_files(browse, r->bucket);
 	cJSON *listing = cJSON_CreateArray(); /* every entry of the folder, then paged */
 	const char *bucket = r->bucket;
-	if (buckets) {
+	if (buckets && (!bucket || !*bucket)) {
 		const cJSON *b;
-		if (!bucket || !*bucket) {
-			bucket = NULL;
-			cJSON_ArrayForEach(b, buckets) {
-				const cJSON *name = json_get(b, "name");
-				if (!r->prefix[0] && cJSON_IsString(name))
-					cJSON_AddItemToArray(listing, drive_entry(name->valuestring, name->valuestring, NULL,
-										  "folder"));
-			}
-			root = NULL;
-		} else {
-			root = NULL;
-			cJSON_ArrayForEach(b, buckets) {
-				const cJSON *name = json_get(b, "name");
-				if (cJSON_IsString(name) && !strcmp(name->valuestring, bucket))
-					root = json_get(b, "files");
-			}
+		bucket = NULL;
+		cJSON_ArrayForEach(b, buckets) {
+			const cJSON *name = json_get(b, "name");
+			if (!r->prefix[0] && cJSON_IsString(name))
+				cJSON_AddItemToArray(listing, drive_entry(name->valuestring, name->valuestring, NULL, "folder"));
 		}
 	}
 	const cJSON *folder = root && r->prefix[0] ? find_folder(root, r->prefix, 0) : root, *f;
@@ -218,4 +228,182 @@ cJSON *drive_listing(const cJSON *browse, const struct drive_request *r)
 	cJSON *arr = cJSON_CreateArray();
 	cJSON_AddItemToArray(arr, o);
 	return arr;
+}
+
+/* ---- pipeline/run's folder items ---- */
+
+/* What one request's folders may hold in all, a bound on the work a
+ * fixture can ask for (repeated folder ids multiply); Dify has none. */
+#define EXPAND_MAX_ENTRIES 100000
+/* Python's recursion limit, 1000 frames, less those below the generator:
+ * about where Dify's recursive _get_files_in_folder gives up. */
+#define EXPAND_MAX_DEPTH 900
+/* What _get_files_in_folder asks for a page (max_keys). */
+#define EXPAND_PAGE 20
+
+/* A drive root's folders by id: the first one depth-first, as find_folder
+ * finds it, looked up once instead of once per folder. */
+struct folder_index {
+	const cJSON *root;
+	struct hmap by_id;         /* id -> the folder's files */
+	struct folder_index *next;
+};
+
+struct expansion {
+	const struct fx_node *node;
+	const cJSON *browse;
+	enum dify_version v;
+	struct folder_index *indexes;
+	const cJSON *root;         /* the folder item's bucket's files (or the drive's) */
+	const cJSON *bucket;       /* the folder item's "bucket", as sent; NULL when absent */
+	struct hmap visited;       /* 1.17: the folders listed for this item */
+	bool called;               /* the plugin was called once: it failed then or never */
+	size_t entries;
+	cJSON *out;
+	struct buf error;
+};
+
+static void index_folders(struct hmap *by_id, const cJSON *files, int depth)
+{
+	const cJSON *f;
+	if (depth > 64)
+		return;
+	cJSON_ArrayForEach(f, files) {
+		const cJSON *id = json_get(f, "id"), *children = json_get(f, "files");
+		if (cJSON_IsString(id) && children)
+			hmap_add(by_id, id->valuestring, (void *)children);
+		index_folders(by_id, children, depth + 1);
+	}
+}
+
+static const cJSON *folder_files(struct expansion *e, const char *id)
+{
+	struct folder_index *x = e->indexes;
+	while (x && x->root != e->root)
+		x = x->next;
+	if (!x) {
+		x = xcalloc(1, sizeof *x);
+		x->root = e->root;
+		index_folders(&x->by_id, e->root, 0);
+		x->next = e->indexes;
+		e->indexes = x;
+	}
+	return hmap_get(&x->by_id, id);
+}
+
+static int fail(struct expansion *e, const char *msg)
+{
+	buf_reset(&e->error);
+	buf_puts(&e->error, msg);
+	return -1;
+}
+
+static cJSON *rewritten(const cJSON *id, const cJSON *name, const cJSON *bucket)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "id", id ? json_dup(id) : cJSON_CreateString(""));
+	cJSON_AddItemToObject(o, "name", name ? json_dup(name) : cJSON_CreateString("untitled"));
+	cJSON_AddItemToObject(o, "bucket", bucket ? json_dup(bucket) : cJSON_CreateNull());
+	return o;
+}
+
+/* _get_files_in_folder(prefix): its files, then its folders' at their
+ * place, page after page (1.13.3); from 1.17 on, a folder already listed
+ * for this item is skipped, and the same check ends the folder after its
+ * first page. */
+static int list_folder(struct expansion *e, const char *prefix, unsigned depth)
+{
+	if (depth > EXPAND_MAX_DEPTH) /* 1.13.3: also a folder inside itself */
+		return fail(e, "maximum recursion depth exceeded");
+	if (e->v >= DIFY_1_17)
+		hmap_add(&e->visited, prefix, (void *)prefix);
+	if (!e->called) {
+		bool late;
+		e->called = true;
+		if (plugins_call_fails(e->node, "online_drive", NULL, &e->error, &late))
+			return -1;
+	}
+	size_t page = e->v >= DIFY_1_17 ? EXPAND_PAGE : SIZE_MAX, i = 0;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, folder_files(e, prefix)) {
+		if (i++ == page)
+			break;
+		if (++e->entries > EXPAND_MAX_ENTRIES)
+			return fail(e, "dify-mock: the folders hold more than 100000 files and folders");
+		const cJSON *id = json_get(f, "id"), *name = json_get(f, "name"), *type = json_get(f, "type");
+		const char *fid = cJSON_IsString(id) ? id->valuestring : "";
+		if (cJSON_IsString(type) && !strcmp(type->valuestring, "folder")) {
+			if (e->v >= DIFY_1_17 && hmap_get(&e->visited, fid))
+				continue;
+			if (list_folder(e, fid, depth + 1))
+				return -1;
+		} else {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "id", fid);
+			cJSON_AddStringToObject(o, "name", cJSON_IsString(name) ? name->valuestring : "");
+			cJSON_AddItemToObject(o, "bucket", e->bucket ? json_dup(e->bucket) : cJSON_CreateNull());
+			cJSON_AddItemToArray(e->out, o);
+		}
+	}
+	return 0;
+}
+
+/* A folder item: the request Dify builds for it, then its files. */
+static int expand_folder(struct expansion *e, const cJSON *item)
+{
+	e->bucket = json_get(item, "bucket");
+	cJSON *inputs = cJSON_CreateObject();
+	if (e->bucket)
+		cJSON_AddItemToObject(inputs, "bucket", json_dup(e->bucket));
+	cJSON_AddItemToObject(inputs, "prefix", json_dup(json_get(item, "id")));
+	struct drive_request r;
+	char *bad = drive_request_parse(inputs, &r);
+	int rc;
+	if (bad) {
+		rc = fail(e, bad);
+		free(bad);
+	} else {
+		e->root = root_files(e->browse, r.bucket);
+		rc = list_folder(e, r.prefix, 1);
+		hmap_free(&e->visited);
+	}
+	cJSON_Delete(inputs);
+	return rc;
+}
+
+int drive_expand(const struct fx_node *start, const cJSON *items, enum dify_version v, cJSON **ret_items,
+		 char **ret_error)
+{
+	struct expansion e = {
+		.node = start,
+		.browse = json_get(start->raw, "browse"),
+		.v = v,
+		.visited = HMAP_INIT,
+		.out = cJSON_CreateArray(),
+		.error = BUF_INIT,
+	};
+	int rc = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, items) {
+		const cJSON *id = json_get(item, "id"), *type = json_get(item, "type");
+		if (!pyrepr_is_falsy(id) && cJSON_IsString(type) && !strcmp(type->valuestring, "folder")) {
+			if ((rc = expand_folder(&e, item)))
+				break;
+		} else {
+			cJSON_AddItemToArray(e.out, rewritten(id, json_get(item, "name"), json_get(item, "bucket")));
+		}
+	}
+	for (struct folder_index *x = e.indexes, *next; x; x = next) {
+		next = x->next;
+		hmap_free(&x->by_id);
+		free(x);
+	}
+	if (rc) {
+		cJSON_Delete(e.out);
+		*ret_error = buf_steal(&e.error, NULL);
+		return -1;
+	}
+	buf_free(&e.error);
+	*ret_items = e.out;
+	return 0;
 }

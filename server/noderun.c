@@ -160,9 +160,7 @@ struct sse_script *noderun_script(const struct fx_kb *kb, const struct fx_workfl
 		buf_free(&msg);
 		return s;
 	}
-	if (strcmp(n->type, "datasource")) {
-		buf_printf(&msg, "plugin provider %s/%s not found", n->plugin_id ? n->plugin_id : "None",
-			   n->provider_name ? n->provider_name : "None");
+	if (plugins_provider_missing(n, &msg)) {
 		error_event(s, 0, msg.data);
 		buf_free(&msg);
 		return s;
@@ -187,19 +185,10 @@ struct sse_script *noderun_script(const struct fx_kb *kb, const struct fx_workfl
 	const cJSON *browse = json_get(n->raw, "browse");
 	const cJSON *dur = json_get(browse, "duration_ms");
 	uint64_t d = cJSON_IsNumber(dur) && dur->valuedouble >= 0 ? (uint64_t)dur->valuedouble : n->duration_ms;
-	const cJSON *fail = json_get(browse, "error");
-	/* What the plugin call fails with, if it does (mock texts: Dify passes the
-	 * plugin's own). A call that cannot start fails before any result; the
-	 * fixture's browse.error fails where the results would come. */
-	bool at_once = true;
-	if (strcmp(type, n->datasource_type ? n->datasource_type : ""))
-		buf_printf(&msg, "datasource %s/%s does not support %s", n->plugin_id ? n->plugin_id : "None",
-			   n->provider_name ? n->provider_name : "None", type);
-	else if (!have_credentials)
-		buf_printf(&msg, "credential %s not found", p->credential_id);
-	else if (cJSON_IsString(fail))
-		buf_puts(&msg, fail->valuestring), at_once = false;
-	const char *plugin_error = msg.len ? msg.data : NULL;
+	bool late;
+	const char *plugin_error =
+		plugins_call_fails(n, type, have_credentials ? NULL : p->credential_id, &msg, &late) ? msg.data : NULL;
+	bool at_once = !late;
 
 	if (!strcmp(type, "online_drive")) {
 		struct drive_request r;

@@ -233,3 +233,40 @@ void plugins_body(const struct fx_kb *kb, const struct fx_workflow *wf, struct b
 	buf_putc(out, '\n');
 	cJSON_Delete(arr);
 }
+
+static const char *or_none(const char *s)
+{
+	return s ? s : "None";
+}
+
+bool plugins_provider_missing(const struct fx_node *n, struct buf *out)
+{
+	if (!strcmp(n->type, "datasource"))
+		return false;
+	buf_printf(out, "plugin provider %s/%s not found", or_none(n->plugin_id), or_none(n->provider_name));
+	return true;
+}
+
+bool plugins_call_fails(const struct fx_node *n, const char *datasource_type, const char *unknown_credential,
+			struct buf *out, bool *ret_late)
+{
+	const cJSON *fail = json_get(json_get(n->raw, "browse"), "error");
+	*ret_late = false;
+	if (plugins_provider_missing(n, out))
+		return true;
+	if (strcmp(datasource_type, n->datasource_type ? n->datasource_type : "")) {
+		buf_printf(out, "datasource %s/%s does not support %s", or_none(n->plugin_id), or_none(n->provider_name),
+			   datasource_type);
+		return true;
+	}
+	if (unknown_credential) {
+		buf_printf(out, "credential %s not found", unknown_credential);
+		return true;
+	}
+	if (cJSON_IsString(fail)) {
+		buf_puts(out, fail->valuestring);
+		*ret_late = true;
+		return true;
+	}
+	return false;
+}

@@ -42,3 +42,17 @@ size_t plugins_credentials(const struct fx_kb *kb, const struct fx_node *node, s
  * of a string matching {{#a.b.c#}} at its start, or the last element of a
  * non-empty list (when it is a string). Heap; NULL when it references none. */
 char *plugins_param_variable(const cJSON *value);
+
+/* Why a call of node n's plugin fails, as a datasource node run or a
+ * folder listing meets it (mock texts: Dify passes the plugin's own). */
+/* "plugin provider <plugin_id>/<provider_name> not found" into out when n
+ * is not a datasource node (it has no plugin); false otherwise. */
+bool plugins_provider_missing(const struct fx_node *n, struct buf *out);
+/* The failure of a call for datasource_type into out, false when the call
+ * succeeds: no plugin (above), a type the node does not read ("datasource
+ * <plugin>/<provider> does not support <type>"), an unknown credential
+ * (unknown_credential: its id; NULL when there is none), or the fixture's
+ * browse.error. *ret_late: true for browse.error only, which fails where
+ * the results would come rather than at once. */
+bool plugins_call_fails(const struct fx_node *n, const char *datasource_type, const char *unknown_credential,
+			struct buf *out, bool *ret_late);

@@ -525,6 +525,72 @@ START_TEST(test_online_drive_published)
 }
 END_TEST
 
+/* A folder item, as the root's listing shows it, becomes one document per
+ * file under it, subfolders included (wire.md §5, §6 step 1), each stored
+ * as {"id", "name", "bucket"}; indexing-status lists them all. A draft run
+ * of it runs its first file. */
+START_TEST(test_online_drive_folder_items_become_their_files)
+{
+	const char *folder = "[{\"bucket\":null,\"id\":\"1FoLdEr0ProductSpecs000000000000\",\"name\":\"Product specs\","
+			     "\"type\":\"folder\",\"credential_id\":\"01962b21-5f6e-7a8b-9c0d-1e2f3a4b5c6d\"},"
+			     "{\"bucket\":null,\"id\":\"1FiLe00Onboarding00000000000000\",\"name\":\"onboarding.md\","
+			     "\"type\":\"file\"}]";
+	cJSON *run = run_published("online_drive", DRIVE, "{}", folder, NULL);
+	const cJSON *docs = cJSON_GetObjectItem(run, "documents");
+	static const char *const want[][2] = {
+		{ "1FiLe00SpecV2000000000000000000", "spec-v2.pdf" },
+		{ "1FiLe00ApiGuide0000000000000000", "api-guide.docx" },
+		{ "1FiLe00SpecV1000000000000000000", "spec-v1.pdf" },
+		{ "1FiLe00Onboarding00000000000000", "onboarding.md" },
+	};
+	ck_assert_int_eq(cJSON_GetArraySize(docs), 4);
+	int first = cJSON_GetObjectItem(cJSON_GetArrayItem(docs, 0), "position")->valueint;
+	for (int i = 0; i < 4; i++) {
+		const cJSON *d = cJSON_GetArrayItem(docs, i);
+		ck_assert_str_eq(str_at(d, "name"), want[i][1]);
+		ck_assert_int_eq(cJSON_GetObjectItem(d, "position")->valueint, first + i);
+		char *info = json_print(cJSON_GetObjectItem(d, "data_source_info"), JSON_ORJSON, NULL);
+		char expect[256];
+		snprintf(expect, sizeof expect, "{\"id\":\"%s\",\"name\":\"%s\",\"bucket\":null}", want[i][0], want[i][1]);
+		ck_assert_str_eq(info, expect);
+		free(info);
+	}
+	cJSON *status = poll_done(DEMO, str_at(run, "batch"), DEMO_KEY);
+	const cJSON *data = cJSON_GetObjectItem(status, "data");
+	ck_assert_int_eq(cJSON_GetArraySize(data), 4);
+	for (int i = 0; i < 4; i++) {
+		const cJSON *d = cJSON_GetArrayItem(data, i);
+		ck_assert_str_eq(str_at(d, "id"), str_at(cJSON_GetArrayItem(docs, i), "id"));
+		ck_assert_str_eq(str_at(d, "indexing_status"), "completed");
+	}
+	cJSON_Delete(status);
+	check_completed_document(str_at(cJSON_GetArrayItem(docs, 2), "id"), "online_drive", "{}", "spec-v1.pdf");
+	cJSON_Delete(run);
+	/* An unknown folder holds nothing: no documents. */
+	run = run_published("online_drive", DRIVE, "{}", "[{\"id\":\"nope\",\"type\":\"folder\"}]", NULL);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(run, "documents")), 0);
+	cJSON_Delete(run);
+	/* The draft runs the folder's first file, rewritten. */
+	struct buf body = BUF_INIT;
+	buf_printf(&body,
+		   "{\"inputs\":{},\"datasource_type\":\"online_drive\",\"start_node_id\":\"" DRIVE "\","
+		   "\"datasource_info_list\":%s,\"is_published\":false,\"response_mode\":\"streaming\"}",
+		   folder);
+	struct stream_reply sr;
+	cJSON *events = node_run(RUN_PATH(DEMO), body.data, &sr);
+	buf_free(&body);
+	const cJSON *nf = cJSON_GetArrayItem(events, 2);
+	ck_assert_str_eq(str_at(nf, "event"), "node_finished");
+	const cJSON *inputs = cJSON_GetObjectItem(cJSON_GetObjectItem(nf, "data"), "inputs");
+	ck_assert_str_eq(str_at(inputs, "id"), "1FiLe00SpecV2000000000000000000");
+	ck_assert_str_eq(str_at(inputs, "name"), "spec-v2.pdf");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(inputs, "bucket")));
+	ck_assert_ptr_null(cJSON_GetObjectItem(inputs, "type"));
+	cJSON_Delete(events);
+	stream_reply_free(&sr);
+}
+END_TEST
+
 /* The draft variant: ?is_published=false reads the draft; runs create no documents. */
 START_TEST(test_draft_variants)
 {
@@ -1038,6 +1104,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_online_document_published);
 	tcase_add_test(tc, test_website_crawl_published);
 	tcase_add_test(tc, test_online_drive_published);
+	tcase_add_test(tc, test_online_drive_folder_items_become_their_files);
 	tcase_add_test(tc, test_draft_variants);
 	tcase_add_test(tc, test_scenario_makes_documents_fail);
 	tcase_add_test(tc, test_upload_errors);
