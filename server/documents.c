@@ -1,5 +1,5 @@
-/* documents.c -- the in-memory store behind one mutex: hash maps by id and
- * by batch, and FIFO rings for the bounds. The records and their wire
+/* documents.c -- the in-memory store behind one mutex: indexes by id and
+ * by batch (the shared hash map), and FIFO rings for the bounds. The records and their wire
  * bodies are document.c's. */
 #include "documents.h"
 
@@ -12,237 +12,7 @@
 #include <string.h>
 
 #include "document.h"
-
-/* Strings are hashed eight bytes at a time: FNV-1a, a byte at a time, over
- * the ids and names each stored document is looked up or filed by (six or
- * seven of them, mostly 36-byte uuids) was two thirds of storing it. Each
- * word is mixed in with a multiply and a rotation (so that its high bytes
- * reach the low bits too), then splitmix64's finalizer spreads the result
- * over the low bits that pick a slot. */
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	const uint64_t k = 0x9e3779b97f4a7c15u;
-	size_t n = strlen(s);
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * k;
-		h = (h << 31) | (h >> 33);
-	}
-	uint64_t w = (uint64_t)n << 56; /* the length tells "a" from "a\0" in the last word */
-	for (size_t i = 0; i < n; i++)
-		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-	h = (h ^ w) * k;
-	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
-	h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
-	return h ^ (h >> 31);
-}
-
-#define HASH_SEED 14695981039346656037u
-
-/* ---- a small string-keyed hash map (keys owned) ---- */
-
-struct hnode {
-	char *key;
-	void *val;
-	struct hnode *next;
-};
-
-struct hmap {
-	struct hnode **b;
-	size_t cap, n; /* cap: a power of two, or 0 */
-};
-
-static uint64_t hash(const char *s)
-{
-	return hash_str(HASH_SEED, s);
-}
-
-static struct hnode **slot(struct hmap *m, const char *key)
-{
-	struct hnode **p = &m->b[hash(key) & (m->cap - 1)];
-	while (*p && strcmp((*p)->key, key))
-		p = &(*p)->next;
-	return p;
-}
-
-static void *hmap_get(struct hmap *m, const char *key)
-{
-	if (!m->cap)
-		return NULL;
-	struct hnode *e = *slot(m, key);
-	return e ? e->val : NULL;
-}
-
-static void hmap_grow(struct hmap *m)
-{
-	size_t cap = m->cap ? 2 * m->cap : 64;
-	struct hnode **b = xcalloc(cap, sizeof *b);
-	for (size_t i = 0; i < m->cap; i++) {
-		for (struct hnode *e = m->b[i], *n; e; e = n) {
-			n = e->next;
-			size_t h = hash(e->key) & (cap - 1);
-			e->next = b[h];
-			b[h] = e;
-		}
-	}
-	free(m->b);
-	m->b = b;
-	m->cap = cap;
-}
-
-/* The entry of key, added with a NULL value when absent: one lookup for a
- * read-then-update. */
-static struct hnode *hmap_entry(struct hmap *m, const char *key)
-{
-	if (m->n + 1 > m->cap)
-		hmap_grow(m);
-	struct hnode **p = slot(m, key);
-	if (!*p) {
-		*p = xmalloc(sizeof **p);
-		**p = (struct hnode){ xstrdup(key), NULL, NULL };
-		m->n++;
-	}
-	return *p;
-}
-
-/* Adds or replaces. */
-static void hmap_put(struct hmap *m, const char *key, void *val)
-{
-	hmap_entry(m, key)->val = val;
-}
-
-static void hmap_del(struct hmap *m, const char *key)
-{
-	if (!m->cap)
-		return;
-	struct hnode **p = slot(m, key);
-	struct hnode *e = *p;
-	if (!e)
-		return;
-	*p = e->next;
-	free(e->key);
-	free(e);
-	m->n--;
-}
-
-/* Frees the nodes; values with free_val (may be NULL). */
-static void hmap_clear(struct hmap *m, void (*free_val)(void *))
-{
-	for (size_t i = 0; i < m->cap; i++) {
-		for (struct hnode *e = m->b[i], *n; e; e = n) {
-			n = e->next;
-			if (free_val)
-				free_val(e->val);
-			free(e->key);
-			free(e);
-		}
-	}
-	free(m->b);
-	*m = (struct hmap){ NULL, 0, 0 };
-}
-
-/* ---- records ---- */
-
-/* Open addressing over document pointers, keyed by a string of the document
- * (its id, or its knowledge base and batch): no node or key copy per entry.
- * Deletion uses backward shifting, so lookups never see tombstones. */
-struct dtab {
-	struct doc **slots;
-	size_t cap, n; /* cap: a power of two, or 0 */
-};
-
-static uint64_t id_hash(const struct doc *x)
-{
-	return hash_str(HASH_SEED, x->id);
-}
-
-static uint64_t batch_hash2(const char *kb_id, const char *batch)
-{
-	return hash_str(hash_str(HASH_SEED, kb_id) * 31, batch);
-}
-
-static uint64_t batch_hash(const struct doc *x)
-{
-	return batch_hash2(x->kb_id, x->batch);
-}
-
-typedef uint64_t (*dtab_hash_fn)(const struct doc *);
-
-static void dtab_insert_raw(struct dtab *t, struct doc *x, dtab_hash_fn hf)
-{
-	size_t i = (size_t)hf(x) & (t->cap - 1);
-	while (t->slots[i])
-		i = (i + 1) & (t->cap - 1);
-	t->slots[i] = x;
-}
-
-static void dtab_add(struct dtab *t, struct doc *x, dtab_hash_fn hf)
-{
-	if (2 * (t->n + 1) > t->cap) {
-		struct dtab g = { xcalloc(t->cap ? 2 * t->cap : 64, sizeof *g.slots), t->cap ? 2 * t->cap : 64, t->n };
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->slots[i])
-				dtab_insert_raw(&g, t->slots[i], hf);
-		free(t->slots);
-		*t = g;
-	}
-	dtab_insert_raw(t, x, hf);
-	t->n++;
-}
-
-/* Removes the entry holding x itself, if any. */
-static void dtab_del(struct dtab *t, struct doc *x, dtab_hash_fn hf)
-{
-	if (!t->cap)
-		return;
-	size_t mask = t->cap - 1, i = (size_t)hf(x) & mask;
-	while (t->slots[i] && t->slots[i] != x)
-		i = (i + 1) & mask;
-	if (!t->slots[i])
-		return;
-	t->slots[i] = NULL;
-	t->n--;
-	/* Shift back the entries of the cluster that would no longer be found. */
-	for (size_t j = (i + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
-		size_t home = (size_t)hf(t->slots[j]) & mask;
-		bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
-		if (movable) {
-			t->slots[i] = t->slots[j];
-			t->slots[j] = NULL;
-			i = j;
-		}
-	}
-}
-
-static void dtab_free(struct dtab *t)
-{
-	free(t->slots);
-	*t = (struct dtab){ NULL, 0, 0 };
-}
-
-static struct doc *dtab_find_id(const struct dtab *t, const char *id)
-{
-	if (!t->cap)
-		return NULL;
-	size_t mask = t->cap - 1;
-	for (size_t i = (size_t)hash_str(HASH_SEED, id) & mask; t->slots[i]; i = (i + 1) & mask)
-		if (!strcmp(t->slots[i]->id, id))
-			return t->slots[i];
-	return NULL;
-}
-
-/* The oldest living document of the batch (the head of its chain). */
-static struct doc *dtab_find_batch(const struct dtab *t, const char *kb_id, const char *batch)
-{
-	if (!t->cap)
-		return NULL;
-	size_t mask = t->cap - 1;
-	for (size_t i = (size_t)batch_hash2(kb_id, batch) & mask; t->slots[i]; i = (i + 1) & mask)
-		if (!strcmp(t->slots[i]->batch, batch) && !strcmp(t->slots[i]->kb_id, kb_id))
-			return t->slots[i];
-	return NULL;
-}
+#include "hmap.h"
 
 struct upload {
 	struct stored_upload u;
@@ -256,11 +26,14 @@ struct derived {
 	struct derived *next;
 };
 
+/* The indexes borrow their keys from what they index (a document's id or
+ * batch, an upload's key, an interned string), so an entry costs two
+ * pointers and nothing is copied. */
 struct documents {
 	pthread_mutex_t lock;
-	struct hmap positions;                   /* kb id -> (uintptr_t) next position */
-	struct dtab by_id;                       /* doc id -> struct doc */
-	struct dtab batches;                     /* kb id + batch -> the batch's oldest document */
+	struct hmap positions;                   /* interned kb id -> (uintptr_t) next position */
+	struct hmap by_id;                       /* doc id -> struct doc */
+	struct hmap batches;                     /* batch -> its oldest document (of any knowledge base) */
 	struct hmap interned;                    /* string -> itself: ids and names documents share */
 	struct doc **ring;                       /* documents, oldest first: [ring_head, +ring_n) mod DOCUMENTS_MAX */
 	size_t ring_head, ring_n, bytes;
@@ -288,16 +61,20 @@ static void upload_free(void *p)
 
 static void clear_locked(struct documents *d)
 {
-	hmap_clear(&d->positions, NULL);
+	hmap_free(&d->positions);
 	for (size_t i = 0; i < d->ring_n; i++)
 		free(d->ring[(d->ring_head + i) % DOCUMENTS_MAX]);
-	dtab_free(&d->batches);
-	dtab_free(&d->by_id);
-	hmap_clear(&d->interned, NULL); /* values are their own keys */
+	hmap_free(&d->batches);
+	hmap_free(&d->by_id);
+	for (struct hmap_slot *s = hmap_next(&d->interned, NULL); s; s = hmap_next(&d->interned, s))
+		free(s->value); /* its own key */
+	hmap_free(&d->interned);
 	free(d->ring);
 	d->ring = NULL;
 	d->ring_head = d->ring_n = d->bytes = 0;
-	hmap_clear(&d->uploads, upload_free);
+	for (size_t i = 0; i < d->up_n; i++)
+		upload_free(d->up_ring[(d->up_head + i) % UPLOADS_MAX]);
+	hmap_free(&d->uploads);
 	free(d->up_ring);
 	d->up_ring = NULL;
 	d->up_head = d->up_n = 0;
@@ -350,13 +127,18 @@ void documents_free(struct documents *d)
 	free(d);
 }
 
+static const char *intern_locked(struct documents *d, const char *s);
+
 unsigned documents_reserve_positions(struct documents *d, const struct fx_kb *kb, unsigned n)
 {
 	pthread_mutex_lock(&d->lock);
-	struct hnode *e = hmap_entry(&d->positions, kb->id);
-	uintptr_t next = e->val ? (uintptr_t)e->val : (uintptr_t)kb->initial_documents + 1;
+	/* The key outlives a reload that frees kb: the store's own copy. */
+	const char *kb_id = intern_locked(d, kb->id);
+	uintptr_t next = (uintptr_t)hmap_get(&d->positions, kb_id);
+	if (!next)
+		next = (uintptr_t)kb->initial_documents + 1;
 	unsigned first = (unsigned)next;
-	e->val = (void *)(next + n);
+	hmap_put(&d->positions, kb_id, (void *)(next + n));
 	pthread_mutex_unlock(&d->lock);
 	return first;
 }
@@ -379,7 +161,7 @@ void documents_add_upload(struct documents *d, const struct stored_upload *u)
 		d->up_head = (d->up_head + 1) % UPLOADS_MAX;
 		d->up_n--;
 		if (hmap_get(&d->uploads, old->key) == old)
-			hmap_del(&d->uploads, old->key);
+			hmap_remove(&d->uploads, old->key);
 		upload_free(old);
 	}
 	d->up_ring[(d->up_head + d->up_n++) % UPLOADS_MAX] = x;
@@ -405,10 +187,12 @@ static const char *intern_locked(struct documents *d, const char *s)
 {
 	if (!s)
 		return NULL;
-	struct hnode *e = hmap_entry(&d->interned, s);
-	if (!e->val)
-		e->val = e->key;
-	return e->val;
+	char *mine = hmap_get(&d->interned, s);
+	if (!mine) {
+		mine = xstrdup(s);
+		hmap_add(&d->interned, mine, mine);
+	}
+	return mine;
 }
 
 /* Takes the oldest document out of the store; the caller frees it once
@@ -419,14 +203,16 @@ static struct doc *evict_locked(struct documents *d)
 	d->ring_head = (d->ring_head + 1) % DOCUMENTS_MAX;
 	d->ring_n--;
 	d->bytes -= x->bytes;
-	/* The oldest document is the head of its batch: the next one (if any)
-	 * becomes the head. */
-	if (dtab_find_batch(&d->batches, x->kb_id, x->batch) == x) {
-		dtab_del(&d->batches, x, batch_hash);
+	/* The oldest document is the head of its batch's chain: the next one
+	 * (if any) becomes the head, under its own copy of the key. */
+	if (hmap_get(&d->batches, x->batch) == x) {
 		if (x->batch_next)
-			dtab_add(&d->batches, x->batch_next, batch_hash);
+			hmap_put(&d->batches, x->batch_next->batch, x->batch_next);
+		else
+			hmap_remove(&d->batches, x->batch);
 	}
-	dtab_del(&d->by_id, x, id_hash);
+	if (hmap_get(&d->by_id, x->id) == x) /* not if a newer one took its id */
+		hmap_remove(&d->by_id, x->id);
 	x->batch_next = NULL;
 	return x;
 }
@@ -449,14 +235,9 @@ void documents_add(struct documents *d, const struct doc_new *dn)
 	}
 	d->ring[(d->ring_head + d->ring_n++) % DOCUMENTS_MAX] = x;
 	d->bytes += x->bytes;
-	struct doc *old = dtab_find_id(&d->by_id, x->id);
-	if (old) /* the same id again (a seeded server): the newest one answers */
-		dtab_del(&d->by_id, old, id_hash);
-	dtab_add(&d->by_id, x, id_hash);
-	struct doc *head = dtab_find_batch(&d->batches, x->kb_id, x->batch);
-	if (!head) {
-		dtab_add(&d->batches, x, batch_hash);
-	} else {
+	hmap_put(&d->by_id, x->id, x); /* the same id again (a seeded server): the newest one answers */
+	struct doc *head = hmap_add(&d->batches, x->batch, x);
+	if (head) {
 		while (head->batch_next)
 			head = head->batch_next;
 		head->batch_next = x;
@@ -474,24 +255,25 @@ int documents_batch_status(struct documents *d, const char *kb_id, const char *b
 {
 	int rc = -1;
 	pthread_mutex_lock(&d->lock);
-	struct doc *x = dtab_find_batch(&d->batches, kb_id, batch);
-	if (x) {
-		buf_puts(out, "{\"data\":[");
-		for (; x; x = x->batch_next) {
-			document_status_json(x, now_ms, out);
-			if (x->batch_next)
-				buf_putc(out, ',');
-		}
-		buf_puts(out, "]}\n");
+	/* A batch number names the documents of one run, but nothing stops
+	 * another knowledge base's run from drawing it too: its chain holds
+	 * them all, and only kb_id's are answered. */
+	for (struct doc *x = hmap_get(&d->batches, batch); x; x = x->batch_next) {
+		if (strcmp(x->kb_id, kb_id))
+			continue;
+		buf_puts(out, rc ? "{\"data\":[" : ",");
+		document_status_json(x, now_ms, out);
 		rc = 0;
 	}
+	if (!rc)
+		buf_puts(out, "]}\n");
 	pthread_mutex_unlock(&d->lock);
 	return rc;
 }
 
 static struct doc *find_locked(struct documents *d, const char *kb_id, const char *doc_id)
 {
-	struct doc *x = dtab_find_id(&d->by_id, doc_id);
+	struct doc *x = hmap_get(&d->by_id, doc_id);
 	return x && !strcmp(x->kb_id, kb_id) ? x : NULL;
 }
 
