@@ -8,6 +8,7 @@
 
 #include "admin.h"
 #include "auth.h"
+#include "drive.h"
 #include "error.h"
 #include "json.h"
 #include "noderun.h"
@@ -147,12 +148,13 @@ static int run_error(struct dm_error *err, const char *msg)
 	return dm_error_set(err, 500, "pipeline_run_error", "%s", msg);
 }
 
-static void published_answer(const struct api_request *req, const struct fx_kb *kb, const struct run_request *rr,
-			     unsigned first, char (*ids)[IDS_UUID_LEN + 1], char batch[21], struct api_response *res)
+static void published_answer(const struct api_request *req, const struct fx_kb *kb, const char *datasource_type,
+			     const cJSON *items, unsigned first, char (*ids)[IDS_UUID_LEN + 1], char batch[21],
+			     struct api_response *res)
 {
 	published_batch(req->now_ms, batch);
 	struct buf b = BUF_INIT;
-	published_body(kb, batch, rr->datasource_type, rr->datasource_info_list, first, ids, &b);
+	published_body(kb, batch, datasource_type, items, first, ids, &b);
 	set_body(res, 200, CT_JSON_UTF8, &b);
 }
 
@@ -184,12 +186,13 @@ static const struct fx_workflow *workflow_for(const struct call *c, const struct
 
 /* Everything after get_pipeline: Dify wraps it in try/except -> 500
  * pipeline_run_error with str(exception) (wire.md §4.3). Returns -1 on error. */
+static int generate_items(const struct call *c, const struct fx_kb *kb, const struct run_request *rr,
+			  const struct fx_workflow *wf, const cJSON *items, struct dm_error *err);
+
 static int generate(const struct call *c, const struct fx_kb *kb, const struct run_request *rr,
 		    struct dm_error *err)
 {
 	const struct api_ctx *ctx = c->ctx;
-	const struct api_request *req = c->req;
-	struct api_response *res = c->res;
 	const struct fx_workflow *wf = workflow_for(c, kb, rr->is_published);
 	if (!wf)
 		return run_error(err, rr->is_published ? "Workflow not published" : "Workflow not initialized");
@@ -199,22 +202,46 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 		buf_puts(&m, " is not a valid DatasourceProviderType");
 		return dm_error_take(err, 500, "pipeline_run_error", buf_steal(&m, NULL));
 	}
-	if (!strcmp(rr->datasource_type, "online_drive") && fx_workflow_node_index(wf, rr->start_node_id) < 0)
+	if (strcmp(rr->datasource_type, "online_drive"))
+		return generate_items(c, kb, rr, wf, rr->datasource_info_list, err);
+	/* online_drive items are rewritten, and folders expanded, first. */
+	long start = fx_workflow_node_index(wf, rr->start_node_id);
+	if (start < 0)
 		return run_error(err, "Datasource node data not found");
-	unsigned n_items = (unsigned)cJSON_GetArraySize(rr->datasource_info_list);
+	cJSON *items;
+	char *msg;
+	if (drive_expand(&wf->nodes[start], rr->datasource_info_list, ctx->dify_version, &items, &msg))
+		return dm_error_take(err, 500, "pipeline_run_error", msg);
+	int rc = generate_items(c, kb, rr, wf, items, err);
+	cJSON_Delete(items);
+	return rc;
+}
+
+/* The runs of items (the request's, or online_drive's rewritten ones). */
+static int generate_items(const struct call *c, const struct fx_kb *kb, const struct run_request *rr,
+			  const struct fx_workflow *wf, const cJSON *items, struct dm_error *err)
+{
+	const struct api_ctx *ctx = c->ctx;
+	const struct api_request *req = c->req;
+	struct api_response *res = c->res;
+	unsigned n_items = (unsigned)cJSON_GetArraySize(items);
 	if (rr->is_published) {
-		/* Documents are committed before the inputs are checked: a bad
-		 * input still uses up positions, as in Dify. */
-		unsigned first = n_items ? documents_reserve_positions(ctx->docs, kb, n_items) : 1;
+		/* 1.13.3 commits the documents before it checks the inputs (once
+		 * per item), so a bad input still uses up positions; from 1.17
+		 * on they are made after. */
+		bool early = ctx->dify_version == DIFY_1_13_3;
+		unsigned first = early && n_items ? documents_reserve_positions(ctx->docs, kb, n_items) : 1;
 		cJSON *inputs = NULL;
 		for (unsigned i = 0; i < n_items; i++) {
 			cJSON_Delete(inputs);
 			if (variables_prepare(wf, rr->start_node_id, rr->inputs, &inputs, err))
 				return -1;
 		}
+		if (!early && n_items)
+			first = documents_reserve_positions(ctx->docs, kb, n_items);
 		char (*ids)[IDS_UUID_LEN + 1] = xcalloc(n_items ? n_items : 1, sizeof *ids);
 		char batch[21];
-		published_answer(req, kb, rr, first, ids, batch, res);
+		published_answer(req, kb, rr->datasource_type, items, first, ids, batch, res);
 		struct published_run pr = {
 			.docs = ctx->docs,
 			.fx = c->fx,
@@ -223,12 +250,13 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 			.start_node_id = rr->start_node_id,
 			.datasource_type = rr->datasource_type,
 			.batch = batch,
-			.items = rr->datasource_info_list,
+			.items = items,
 			.inputs = inputs,
 			.first_position = first,
 			.ids = (const char(*)[IDS_UUID_LEN + 1])ids,
 			.created_ms = req->now_ms,
 			.time_scale = time_scale(ctx),
+			.dify_1_13 = ctx->dify_version == DIFY_1_13_3,
 		};
 		published_record(&pr);
 		cJSON_Delete(inputs);
@@ -237,10 +265,10 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 	}
 	if (!n_items) { /* the draft loop never runs */
 		char batch[21];
-		published_answer(req, kb, rr, 1, NULL, batch, res);
+		published_answer(req, kb, rr->datasource_type, items, 1, NULL, batch, res);
 		return 0;
 	}
-	const cJSON *item = cJSON_GetArrayItem(rr->datasource_info_list, 0);
+	const cJSON *item = cJSON_GetArrayItem(items, 0);
 	cJSON *inputs;
 	if (variables_prepare(wf, rr->start_node_id, rr->inputs, &inputs, err))
 		return -1;
@@ -254,6 +282,7 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 		.inputs = inputs,
 		.created_at_ms = req->now_ms,
 		.docs = ctx->docs,
+		.dify_1_13 = ctx->dify_version == DIFY_1_13_3,
 	};
 	struct run *run = pipeline_run_new(&p);
 	if (rr->streaming) {
@@ -507,13 +536,20 @@ static void datasource_plugins(struct call *c, const struct route_match *m)
 		fail_with(c, &err);
 		return;
 	}
+	/* The query is read before the pipeline is looked up (from 1.17 on,
+	 * its validation can fail first). */
+	const char *arg = c->req->arg ? c->req->arg(c->req->arg_cls, "is_published") : NULL;
+	bool published;
+	if (plugins_is_published(arg, c->ctx->dify_version, &published, &err)) {
+		fail_with(c, &err);
+		return;
+	}
 	if (!kb->pipeline) {
 		dm_error_set(&err, 400, "invalid_param", "Pipeline not found");
 		fail_with(c, &err);
 		return;
 	}
-	const char *arg = c->req->arg ? c->req->arg(c->req->arg_cls, "is_published") : NULL;
-	const struct fx_workflow *wf = plugins_is_published(arg) ? kb->pipeline->published : kb->pipeline->draft;
+	const struct fx_workflow *wf = published ? kb->pipeline->published : kb->pipeline->draft;
 	if (!wf) {
 		dm_error_set(&err, 400, "invalid_param", "Pipeline or workflow not found");
 		fail_with(c, &err);
@@ -619,9 +655,9 @@ static void document_get(struct call *c, const struct route_match *m)
 	json_ok(c, 200, &b);
 }
 
-static void version_headers(struct api_response *res)
+static void version_headers(const struct api_ctx *ctx, struct api_response *res)
 {
-	api_response_header_const(res, "X-Version", DIFY_VERSION);
+	api_response_header_const(res, "X-Version", dify_version_header(ctx->dify_version));
 	api_response_header_const(res, "X-Env", "PRODUCTION");
 }
 
@@ -693,6 +729,6 @@ void api_handle(const struct api_ctx *ctx, const struct api_request *req, struct
 		break;
 	}
 	if (res->journaled || m.outcome != ROUTE_MATCHED)
-		version_headers(res);
+		version_headers(ctx, res);
 	fixtures_free(c.fx);
 }

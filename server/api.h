@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "config.h"
 #include "documents.h"
 #include "fixtures.h"
 #include "journal.h"
@@ -16,8 +17,6 @@
 #include "sse.h"
 
 struct upload_limits;
-
-#define DIFY_VERSION "1.13.3"
 
 struct api_ctx {
 	const struct fixtures *fx;     /* a fixed set (tests), used when slot is NULL */
@@ -34,6 +33,9 @@ struct api_ctx {
 	const double *time_scale;
 	/* Upload checks (extension blacklist, size limits); NULL: Dify's defaults. */
 	const struct upload_limits *upload_limits;
+	/* --dify-version: whose behaviour to serve where releases differ
+	 * (X-Version too); zero is 1.13.3. */
+	enum dify_version dify_version;
 };
 
 struct api_request {

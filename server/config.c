@@ -26,7 +26,26 @@ void config_defaults(struct config *cfg)
 		.max_header = 6144,
 		.idle_timeout = 60,
 		.request_timeout = 60,
+		.dify_version = DIFY_VERSION_NEWEST,
 	};
+}
+
+const char *dify_version_header(enum dify_version v)
+{
+	return v == DIFY_1_13_3 ? "1.13.3" : "1.17.1";
+}
+
+int dify_version_parse(const char *s, enum dify_version *ret)
+{
+	if (!strcmp(s, "1.13.3")) {
+		*ret = DIFY_1_13_3;
+		return 0;
+	}
+	if (!strcmp(s, "1.17") || !strcmp(s, "1.17.1")) {
+		*ret = DIFY_1_17;
+		return 0;
+	}
+	return -1;
 }
 
 void config_usage(FILE *out)
@@ -52,6 +71,7 @@ void config_usage(FILE *out)
 	      "      --request-timeout <SEC> Close requests whose body takes longer (default 60)\n"
 	      "      --journal-size <N>      Requests kept for GET /_mock/requests (default 1000)\n"
 	      "      --upload-blacklist <L>  Refused upload extensions, e.g. exe,bat (default none)\n"
+	      "      --dify-version <V>      Dify release to behave as: 1.13.3 or 1.17 (default 1.17)\n"
 	      "      --list-faults           Print the catalogue of scenario faults and exit\n"
 	      "  -v, --verbose               More logging (repeatable)\n"
 	      "  -h, --help                  Show this help\n"
@@ -99,6 +119,7 @@ enum {
 	OPT_REQUEST_TIMEOUT,
 	OPT_LIST_FAULTS,
 	OPT_UPLOAD_BLACKLIST,
+	OPT_DIFY_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -120,6 +141,7 @@ static const struct option longopts[] = {
 	{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 	{ "list-faults", no_argument, NULL, OPT_LIST_FAULTS },
 	{ "upload-blacklist", required_argument, NULL, OPT_UPLOAD_BLACKLIST },
+	{ "dify-version", required_argument, NULL, OPT_DIFY_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -220,6 +242,10 @@ enum config_result config_parse_args(struct config *cfg, int argc, char **argv, 
 			break;
 		case OPT_UPLOAD_BLACKLIST:
 			cfg->upload_blacklist = optarg;
+			break;
+		case OPT_DIFY_VERSION:
+			if (dify_version_parse(optarg, &cfg->dify_version))
+				return bad(err, "Dify version must be 1.13.3 or 1.17", optarg);
 			break;
 		case OPT_LIST_FAULTS:
 			cfg->list_faults = true;

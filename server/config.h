@@ -7,6 +7,22 @@
 
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
+/* The Dify release whose behaviour is served (--dify-version), oldest
+ * first, so that "v >= DIFY_1_17" reads as "from 1.17 on". Where they
+ * differ (README, "How faithful it is"; graph-semantics.md §1.2):
+ * datasource-plugins' is_published query, published runs' documents made
+ * before or after the inputs are checked, online_drive folder paging, and
+ * limit aborts (the engine's). A zeroed struct api_ctx (tests) is 1.13.3. */
+enum dify_version {
+	DIFY_1_13_3,   /* the wire.md baseline */
+	DIFY_1_17,     /* the newest code read, after 1.13.3; 1.17.1 is the newest release named */
+};
+#define DIFY_VERSION_NEWEST DIFY_1_17
+/* The X-Version header of that release: "1.13.3", "1.17.1". */
+const char *dify_version_header(enum dify_version v);
+/* "1.13.3" or "1.17" (also "1.17.1") to the enum; -1 when unknown. */
+int dify_version_parse(const char *s, enum dify_version *ret);
+
 struct config {
 	const char *fixtures_dir;  /* --fixtures, default "./fixtures" */
 	const char *host;          /* --host, default 127.0.0.1 */
@@ -28,6 +44,7 @@ struct config {
 	size_t journal_size;       /* --journal-size: requests kept for /_mock/requests */
 	bool list_faults;          /* --list-faults: print the fault catalogue and exit */
 	const char *upload_blacklist; /* --upload-blacklist: "exe,bat" (Dify's UPLOAD_FILE_EXTENSION_BLACKLIST) */
+	enum dify_version dify_version; /* --dify-version, default the newest */
 };
 
 enum config_result {

@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "fixtures_parse.h"
+#include "hmap.h"
 #include "json.h"
 
 #define FX_MAX_FILE_SIZE (16u << 20) /* a fixture file is never read past this */
@@ -36,69 +37,10 @@ struct fixtures {
 	size_t n_ws;
 	struct fx_kb **kbs;     /* in file order, then array order */
 	size_t n_kbs;
-	struct fx_tbl kb_by_id;    /* lower-case uuid -> struct fx_kb */
-	struct fx_tbl ws_by_key;   /* API key -> struct fx_workspace */
+	struct hmap kb_by_id;      /* lower-case uuid -> struct fx_kb */
+	struct hmap ws_by_key;     /* API key -> struct fx_workspace */
 	atomic_int refs;           /* the server's current set, plus each run still using it */
 };
-
-/* ---- hash table ---- */
-
-uint64_t fx_hash(const char *key, size_t len)
-{
-	uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
-static void tbl_insert(struct fx_tbl_slot *slots, size_t cap, struct fx_tbl_slot s)
-{
-	size_t i = (size_t)s.hash & (cap - 1);
-	while (slots[i].key)
-		i = (i + 1) & (cap - 1);
-	slots[i] = s;
-}
-
-void *fx_tbl_add(struct fx_tbl *t, const char *key, size_t len, void *value)
-{
-	void *old = fx_tbl_get(t, key, len);
-	if (old)
-		return old;
-	if (2 * (t->n + 1) > t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct fx_tbl_slot *slots = xcalloc(cap, sizeof *slots);
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->slots[i].key)
-				tbl_insert(slots, cap, t->slots[i]);
-		free(t->slots);
-		t->slots = slots;
-		t->cap = cap;
-	}
-	tbl_insert(t->slots, t->cap, (struct fx_tbl_slot){ key, len, fx_hash(key, len), value });
-	t->n++;
-	return NULL;
-}
-
-void *fx_tbl_get(const struct fx_tbl *t, const char *key, size_t len)
-{
-	if (!t->cap)
-		return NULL;
-	uint64_t h = fx_hash(key, len);
-	for (size_t i = (size_t)h & (t->cap - 1); t->slots[i].key; i = (i + 1) & (t->cap - 1)) {
-		const struct fx_tbl_slot *s = &t->slots[i];
-		if (s->hash == h && s->len == len && !memcmp(s->key, key, len))
-			return s->value;
-	}
-	return NULL;
-}
-
-void fx_tbl_free(struct fx_tbl *t)
-{
-	free(t->slots);
-	*t = (struct fx_tbl){ NULL, 0, 0 };
-}
 
 /* ---- problems ---- */
 
@@ -435,12 +377,12 @@ static const struct fx_ws_entry *ws_entry_of(const struct fx_loader *L, const st
 
 static void resolve(struct fx_loader *L, struct fixtures *fx)
 {
-	struct fx_tbl ws_by_id = { NULL, 0, 0 };
+	struct hmap ws_by_id = HMAP_INIT;
 	for (size_t i = 0; i < L->n_ws; i++) {
 		struct fx_ws_entry *e = &L->ws[i];
 		if (!e->ws->id)
 			continue;
-		const struct fx_ws_entry *first = fx_tbl_add(&ws_by_id, e->ws->id, strlen(e->ws->id), e);
+		const struct fx_ws_entry *first = hmap_add(&ws_by_id, e->ws->id, e);
 		if (first)
 			fx_problem(L, e->file, NULL, "%s.id: duplicate workspace id %s (first defined at %s: %s.id)",
 				   e->path, fx_quote(e->ws->id).s, first->file, first->path);
@@ -449,7 +391,7 @@ static void resolve(struct fx_loader *L, struct fixtures *fx)
 		struct fx_ws_entry *e = &L->ws[i];
 		for (size_t k = 0; k < e->ws->n_api_keys; k++) {
 			const char *key = e->ws->api_keys[k];
-			const struct fx_workspace *first = fx_tbl_add(&fx->ws_by_key, key, strlen(key), e->ws);
+			const struct fx_workspace *first = hmap_add(&fx->ws_by_key, key, (void *)e->ws);
 			if (!first)
 				continue;
 			const struct fx_ws_entry *fe = ws_entry_of(L, first);
@@ -463,7 +405,7 @@ static void resolve(struct fx_loader *L, struct fixtures *fx)
 	for (size_t i = 0; i < L->n_kbs; i++) {
 		struct fx_kb_entry *e = &L->kbs[i];
 		if (e->kb->id) {
-			const struct fx_kb *first = fx_tbl_add(&fx->kb_by_id, e->kb->id, strlen(e->kb->id), e->kb);
+			const struct fx_kb *first = hmap_add(&fx->kb_by_id, e->kb->id, e->kb);
 			if (first) {
 				const char *fpath = "?";
 				for (size_t j = 0; j < i; j++)
@@ -475,7 +417,7 @@ static void resolve(struct fx_loader *L, struct fixtures *fx)
 			}
 		}
 		if (e->workspace_ref) {
-			const struct fx_ws_entry *w = fx_tbl_get(&ws_by_id, e->workspace_ref, strlen(e->workspace_ref));
+			const struct fx_ws_entry *w = hmap_get(&ws_by_id, e->workspace_ref);
 			if (w) {
 				e->kb->workspace = w->ws;
 			} else {
@@ -484,7 +426,7 @@ static void resolve(struct fx_loader *L, struct fixtures *fx)
 			}
 		}
 	}
-	fx_tbl_free(&ws_by_id);
+	hmap_free(&ws_by_id);
 }
 
 /* ---- load and free ---- */
@@ -605,8 +547,8 @@ void fixtures_free(struct fixtures *fx)
 		fx_kb_free(fx->kbs[i]);
 	free(fx->kbs);
 	free(fx->ws);
-	fx_tbl_free(&fx->kb_by_id);
-	fx_tbl_free(&fx->ws_by_key);
+	hmap_free(&fx->kb_by_id);
+	hmap_free(&fx->ws_by_key);
 	json_arena_free(fx->arena); /* every doc, and what the checker built from them */
 	free(fx->docs);
 	for (size_t i = 0; i < fx->n_files; i++)
@@ -618,29 +560,9 @@ void fixtures_free(struct fixtures *fx)
 
 /* ---- lookups ---- */
 
-/* Equal-length strings compared without an early exit. */
-static bool ct_equal(const char *a, const char *b, size_t len)
-{
-	volatile unsigned char diff = 0;
-	for (size_t i = 0; i < len; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
 const struct fx_workspace *fixtures_workspace_by_key(const struct fixtures *fx, const char *key, size_t len)
 {
-	const struct fx_tbl *t = &fx->ws_by_key;
-	if (!key || !t->cap)
-		return NULL;
-	/* Probe by hash; every candidate of the right length is compared in
-	 * constant time, so timing tells nothing about how much of it matched. */
-	uint64_t h = fx_hash(key, len);
-	for (size_t i = (size_t)h & (t->cap - 1); t->slots[i].key; i = (i + 1) & (t->cap - 1)) {
-		const struct fx_tbl_slot *s = &t->slots[i];
-		if (s->len == len && ct_equal(s->key, key, len))
-			return s->value;
-	}
-	return NULL;
+	return key ? hmap_get_secret(&fx->ws_by_key, key, len) : NULL;
 }
 
 const struct fx_kb *fixtures_kb(const struct fixtures *fx, const char *id)
@@ -655,7 +577,7 @@ const struct fx_kb *fixtures_kb(const struct fixtures *fx, const char *id)
 			lower[i] = (id[i] >= 'A' && id[i] <= 'F') ? (char)(id[i] - 'A' + 'a') : id[i];
 		id = lower;
 	}
-	return fx_tbl_get(&fx->kb_by_id, id, len);
+	return hmap_get(&fx->kb_by_id, id);
 }
 
 size_t fixtures_kb_count(const struct fixtures *fx)

@@ -10,6 +10,7 @@
  * reported against the DSL file and its JSON path. Problems in the
  * fixture's own keys (the overlay) name the fixture file. */
 #include "fixtures_parse.h"
+#include "hmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,10 +154,10 @@ static bool parse_dsl_node(struct pctx *d, cJSON *w, struct fx_node *n)
 }
 
 /* The node index of an edge end, or -1 (a problem unless silently dropped). */
-static long dsl_edge_end(struct pctx *d, cJSON *e, const char *key, const struct fx_tbl *ids)
+static long dsl_edge_end(struct pctx *d, cJSON *e, const char *key, const struct hmap *ids)
 {
 	cJSON *v = fxp_member(e, key);
-	void *idx = fx_tbl_get(ids, v->valuestring, strlen(v->valuestring));
+	void *idx = hmap_get(ids, v->valuestring);
 	if (!idx) {
 		size_t s = fxp_push_key(d, key);
 		fxp_report(d, "unknown node %s", fx_quote(v->valuestring).s);
@@ -166,7 +167,7 @@ static long dsl_edge_end(struct pctx *d, cJSON *e, const char *key, const struct
 	return (long)((uintptr_t)idx - 1);
 }
 
-static void parse_dsl_edges(struct pctx *d, cJSON *arr, struct fx_workflow *wf, const struct fx_tbl *ids)
+static void parse_dsl_edges(struct pctx *d, cJSON *arr, struct fx_workflow *wf, const struct hmap *ids)
 {
 	struct fx_edge *edges = NULL;
 	size_t n = 0, cap = 0, i = 0;
@@ -196,7 +197,7 @@ static void parse_dsl_edges(struct pctx *d, cJSON *arr, struct fx_workflow *wf, 
 static void parse_graph(struct pctx *d, cJSON *graph, struct fx_workflow *wf)
 {
 	cJSON *nodes, *edges = NULL, *w;
-	struct fx_tbl ids = { NULL, 0, 0 };
+	struct hmap ids = HMAP_INIT;
 	bool has_index = false;
 	if (fxp_get_typed(d, graph, "nodes", REQUIRED, T_ARRAY, &nodes) > 0) {
 		size_t s = fxp_push_key(d, "nodes"), i = 0;
@@ -205,7 +206,7 @@ static void parse_graph(struct pctx *d, cJSON *graph, struct fx_workflow *wf)
 			size_t s2 = fxp_push_index(d, i++);
 			struct fx_node *n = &wf->nodes[wf->n_nodes];
 			if (parse_dsl_node(d, w, n)) {
-				if (n->id && fx_tbl_add(&ids, n->id, strlen(n->id), (void *)(uintptr_t)(wf->n_nodes + 1))) {
+				if (n->id && hmap_add(&ids, n->id, (void *)(uintptr_t)(wf->n_nodes + 1))) {
 					size_t s3 = fxp_push_key(d, "id");
 					fxp_report(d, "duplicate node id %s", fx_quote(n->id).s);
 					fxp_pop(d, s3);
@@ -231,7 +232,7 @@ static void parse_graph(struct pctx *d, cJSON *graph, struct fx_workflow *wf)
 	else
 		fx_workflow_link(d, wf, NULL, 0);
 	fxp_pop(d, s);
-	fx_tbl_free(&ids);
+	hmap_free(&ids);
 }
 
 /* The fixture's "overlay": node id -> the keys a fixture node may set. */
@@ -256,7 +257,7 @@ static char *derived_id(struct pctx *c, const char *path, const char *which)
 {
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "%s#%s", path, which);
-	uint64_t h1 = fx_hash(b.data, b.len), h2 = fx_hash(b.data, b.len - 1) ^ UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h1 = hmap_hash(b.data, b.len), h2 = hmap_hash(b.data, b.len - 1) ^ UINT64_C(0x9e3779b97f4a7c15);
 	buf_free(&b);
 	char id[37];
 	snprintf(id, sizeof id, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(h1 >> 32), (unsigned)(h1 >> 16) & 0xffff,

@@ -3,6 +3,7 @@
  * end differently from run to run. Plain graph code over node indexes: no
  * JSON, no problems reported here. */
 #include "fixtures_parse.h"
+#include "hmap.h"
 
 #include <stdlib.h>
 #include "buf.h"
@@ -64,18 +65,17 @@ void fx_link_nodes(struct json_arena *arena, struct fx_workflow *wf, const struc
 	wf->out = json_arena_calloc(arena, cap, sizeof *wf->out);
 	wf->in = json_arena_calloc(arena, cap, sizeof *wf->in);
 	wf->n_edges = 0;
-	struct fx_tbl seen = { NULL, 0, 0 };
+	struct hmap seen = HMAP_INIT;
 	char **keys = xcalloc(cap, sizeof *keys);
 	for (size_t e = 0; e < n_edges; e++) {
 		struct buf k = BUF_INIT;
 		buf_printf(&k, "%u %u ", edges[e].from, edges[e].to);
 		buf_puts(&k, edges[e].handle);
-		size_t len;
-		keys[e] = buf_steal(&k, &len);
-		if (!fx_tbl_add(&seen, keys[e], len, (void *)1))
+		keys[e] = buf_steal(&k, NULL);
+		if (!hmap_add(&seen, keys[e], (void *)1))
 			wf->edges[wf->n_edges++] = edges[e];
 	}
-	fx_tbl_free(&seen);
+	hmap_free(&seen);
 	for (size_t e = 0; e < n_edges; e++)
 		free(keys[e]);
 	free(keys);

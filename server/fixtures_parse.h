@@ -13,27 +13,6 @@
 #include "fixtures.h"
 #include "json.h"
 
-/* A small open-addressing hash table from byte strings to pointers. Keys are
- * borrowed: they must outlive the table. */
-struct fx_tbl_slot {
-	const char *key;  /* NULL: empty slot */
-	size_t len;
-	uint64_t hash;
-	void *value;
-};
-struct fx_tbl {
-	struct fx_tbl_slot *slots;
-	size_t cap;       /* a power of two, or 0 */
-	size_t n;
-};
-
-uint64_t fx_hash(const char *key, size_t len);
-/* Adds key unless present; returns the value already stored for it, or NULL
- * when it was added. */
-void *fx_tbl_add(struct fx_tbl *t, const char *key, size_t len, void *value);
-void *fx_tbl_get(const struct fx_tbl *t, const char *key, size_t len);
-void fx_tbl_free(struct fx_tbl *t);
-
 /* What one file contributes before references between files are resolved. */
 struct fx_ws_entry {
 	struct fx_workspace *ws;

@@ -3,6 +3,7 @@
  * pipeline-wide variables they share unless they have their own. Nodes are
  * checked in fixtures_nodes.c, the graph built in fixtures_graph.c. */
 #include "fixtures_parse.h"
+#include "hmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,14 +67,14 @@ static void parse_variable(struct pctx *c, cJSON *o, struct fx_variable *v)
 static struct var_list parse_variables(struct pctx *c, cJSON *arr)
 {
 	struct var_list l = { FXP_NEW(c, struct fx_variable, (size_t)cJSON_GetArraySize(arr)), 0 };
-	struct fx_tbl names = { NULL, 0, 0 };
+	struct hmap names = HMAP_INIT;
 	cJSON *item;
 	cJSON_ArrayForEach(item, arr) {
 		size_t s = fxp_push_index(c, l.n);
 		struct fx_variable *v = &l.v[l.n++];
 		parse_variable(c, item, v);
 		if (v->variable) {
-			struct fx_variable *first = fx_tbl_add(&names, v->variable, strlen(v->variable), v);
+			struct fx_variable *first = hmap_add(&names, v->variable, v);
 			if (first) {
 				size_t s2 = fxp_push_key(c, "variable");
 				fxp_report(c, "duplicate variable %s (first defined at %.*s[%zu])", fx_quote(v->variable).s,
@@ -83,7 +84,7 @@ static struct var_list parse_variables(struct pctx *c, cJSON *arr)
 		}
 		fxp_pop(c, s);
 	}
-	fx_tbl_free(&names);
+	hmap_free(&names);
 	return l;
 }
 
@@ -102,12 +103,12 @@ static void workflow_free(struct fx_workflow *wf)
 }
 
 /* The index of the node named by the string member key, or -1. */
-static long edge_end(struct pctx *c, cJSON *o, const char *key, const struct fx_tbl *ids)
+static long edge_end(struct pctx *c, cJSON *o, const char *key, const struct hmap *ids)
 {
 	char *id = fxp_get_str(c, o, key, REQUIRED, NULL);
 	if (!id)
 		return -1;
-	void *v = fx_tbl_get(ids, id, strlen(id));
+	void *v = hmap_get(ids, id);
 	if (!v) {
 		size_t s = fxp_push_key(c, key);
 		fxp_report(c, "unknown node %s", fx_quote(id).s);
@@ -126,7 +127,7 @@ void fx_workflow_link(struct pctx *c, struct fx_workflow *wf, const struct fx_ed
 	wf->memo = FXP_NEW(c, struct fx_memo_entry *_Atomic, wf->n_nodes);
 }
 
-static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, const struct fx_tbl *ids)
+static void parse_edges(struct pctx *c, cJSON *arr, struct fx_workflow *wf, const struct hmap *ids)
 {
 	struct fx_edge *edges = NULL;
 	size_t n_edges = 0, cap = 0, i = 0;
@@ -169,7 +170,7 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 {
 	cJSON *x;
 	struct fx_workflow *wf = FXP_NEW(c, struct fx_workflow, 1);
-	struct fx_tbl ids = { NULL, 0, 0 };
+	struct hmap ids = HMAP_INIT;
 	fxp_check_keys(c, o, wf_keys);
 	wf->id = fxp_get_uuid(c, o, "id");
 	if (fxp_get_typed(c, o, "nodes", REQUIRED, T_ARRAY, &x) > 0) {
@@ -183,7 +184,7 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 			size_t i = wf->n_nodes++, s2 = fxp_push_index(c, i);
 			struct fx_node *node = &wf->nodes[i];
 			fx_parse_node(c, item, node);
-			void *first = node->id ? fx_tbl_add(&ids, node->id, strlen(node->id), (void *)(uintptr_t)(i + 1)) : NULL;
+			void *first = node->id ? hmap_add(&ids, node->id, (void *)(uintptr_t)(i + 1)) : NULL;
 			if (first) {
 				size_t s3 = fxp_push_key(c, "id");
 				fxp_report(c, "duplicate node id %s (first defined at %.*s[%zu])", fx_quote(node->id).s, (int)s2,
@@ -216,7 +217,7 @@ static struct fx_workflow *parse_workflow(struct pctx *c, cJSON *o, bool *ret_ow
 		fx_check_belong(c, wf, wf->vars, wf->n_vars, NULL);
 		fxp_pop(c, s);
 	}
-	fx_tbl_free(&ids);
+	hmap_free(&ids);
 	return wf;
 }
 

@@ -240,7 +240,7 @@ static enum MHD_Result queue_json_error(struct http_req *r, unsigned status, con
 	r->res = (struct api_response){ .status = status, .content_type = "application/json", .journaled = true };
 	r->res.body = xstrndup(body, len);
 	r->res.body_len = len;
-	api_response_header_const(&r->res, "X-Version", DIFY_VERSION);
+	api_response_header_const(&r->res, "X-Version", dify_version_header(r->srv->ctx->dify_version));
 	api_response_header_const(&r->res, "X-Env", "PRODUCTION");
 	return queue_buffer(r);
 }

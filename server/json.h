@@ -90,3 +90,7 @@ const cJSON *json_get(const cJSON *obj, const char *key);
 cJSON *json_dup(const cJSON *item);
 /* Valid UTF-8 (no surrogates, no overlongs)? */
 bool json_utf8_valid(const char *s, size_t len);
+/* s[0..n) as Python's bytes.decode("utf-8", "replace") reads it, appended
+ * to out as UTF-8: one U+FFFD per maximal invalid subpart (what Werkzeug
+ * makes of undecodable bytes in a form or query value). */
+void json_utf8_replace(const char *s, size_t n, struct buf *out);

@@ -1,7 +1,8 @@
 /* json_utf8.c -- UTF-8 as orjson reads it: the strict decoder behind the
  * parser's input check and the writers' \uXXXX escapes, the encoder for
- * decoded \u escapes, and json_utf8_valid for the other modules (request
- * bodies, multipart headers). */
+ * decoded \u escapes, json_utf8_valid for the other modules (request
+ * bodies, multipart headers), and Python's lenient decoding
+ * (json_utf8_replace: multipart names, query values). */
 #include "json_internal.h"
 
 /* Decodes one UTF-8 sequence at p (p < end). Returns its length, or 0 when it
@@ -82,4 +83,41 @@ void json_utf8_encode(struct buf *b, uint32_t cp)
 		n = 4;
 	}
 	buf_append(b, tmp, n);
+}
+
+/* bytes.decode("utf-8", "replace"): one U+FFFD per maximal invalid subpart. */
+void json_utf8_replace(const char *str, size_t n, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		if (c < 0x80) {
+			buf_putc(out, (char)c);
+			i++;
+			continue;
+		}
+		size_t need;
+		unsigned lo = 0x80, hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+		else
+			need = 0;
+		size_t k = 1;
+		for (; need && k <= need && i + k < n; k++) {
+			unsigned b = s[i + k];
+			if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf))
+				break;
+		}
+		if (need && k == need + 1) {
+			buf_append(out, s + i, k);
+		} else {
+			json_utf8_encode(out, 0xfffd);
+		}
+		i += need ? k : 1;
+	}
 }

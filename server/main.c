@@ -168,6 +168,7 @@ int main(int argc, char **argv)
 		.reload_cls = &rl,
 		.time_scale = &cfg.time_scale,
 		.upload_limits = &limits,
+		.dify_version = cfg.dify_version,
 	};
 	struct http_options hopt = {
 		.host = cfg.host,

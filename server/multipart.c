@@ -104,42 +104,6 @@ static void put_cp(struct buf *out, unsigned cp)
 	}
 }
 
-/* bytes.decode("utf-8", "replace"): one U+FFFD per maximal invalid subpart. */
-static void decode_utf8_replace(const unsigned char *s, size_t n, struct buf *out)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned c = s[i];
-		if (c < 0x80) {
-			buf_putc(out, (char)c);
-			i++;
-			continue;
-		}
-		size_t need;
-		unsigned lo = 0x80, hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-		else
-			need = 0;
-		size_t k = 1;
-		for (; need && k <= need && i + k < n; k++) {
-			unsigned b = s[i + k];
-			if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf))
-				break;
-		}
-		if (need && k == need + 1) {
-			buf_append(out, s + i, k);
-		} else {
-			put_cp(out, 0xfffd);
-		}
-		i += need ? k : 1;
-	}
-}
-
 static int hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -181,7 +145,7 @@ static struct mp_str unquote(const char *s, size_t n, const char *encoding)
 		}
 		const unsigned char *b = (const unsigned char *)bytes.data;
 		if (!strcmp(encoding, "utf-8")) {
-			decode_utf8_replace(b, bytes.len, &out);
+			json_utf8_replace((const char *)b, bytes.len, &out);
 		} else if (!strcmp(encoding, "iso-8859-1")) {
 			for (size_t k = 0; k < bytes.len; k++)
 				put_cp(&out, b[k]);

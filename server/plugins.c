@@ -7,10 +7,26 @@
 #include <string.h>
 
 #include "json.h"
+#include "request.h"
 
-bool plugins_is_published(const char *arg)
+int plugins_is_published(const char *arg, enum dify_version v, bool *ret_published, struct dm_error *reterr)
 {
-	return !arg || *arg;
+	if (!arg || v == DIFY_1_13_3) {
+		*ret_published = !arg || *arg;
+		return 0;
+	}
+	/* query_params_from_request: request.args.to_dict() (the first value,
+	 * decoded leniently), then model_validate. */
+	static const struct pyd_field fields[] = { { "is_published", PYD_BOOL, false } };
+	struct buf text = BUF_INIT;
+	json_utf8_replace(arg, strlen(arg), &text);
+	cJSON *query = cJSON_CreateObject();
+	cJSON_AddStringToObject(query, "is_published", text.data ? text.data : "");
+	buf_free(&text);
+	const cJSON *value;
+	int rc = pydantic_validate(query, "DatasourcePluginsQuery", fields, 1, &value, ret_published, reterr);
+	cJSON_Delete(query);
+	return rc;
 }
 
 static bool word(char c)
@@ -216,4 +232,41 @@ void plugins_body(const struct fx_kb *kb, const struct fx_workflow *wf, struct b
 	json_write(out, arr, JSON_UJSON);
 	buf_putc(out, '\n');
 	cJSON_Delete(arr);
+}
+
+static const char *or_none(const char *s)
+{
+	return s ? s : "None";
+}
+
+bool plugins_provider_missing(const struct fx_node *n, struct buf *out)
+{
+	if (!strcmp(n->type, "datasource"))
+		return false;
+	buf_printf(out, "plugin provider %s/%s not found", or_none(n->plugin_id), or_none(n->provider_name));
+	return true;
+}
+
+bool plugins_call_fails(const struct fx_node *n, const char *datasource_type, const char *unknown_credential,
+			struct buf *out, bool *ret_late)
+{
+	const cJSON *fail = json_get(n->browse, "error");
+	*ret_late = false;
+	if (plugins_provider_missing(n, out))
+		return true;
+	if (strcmp(datasource_type, n->datasource_type ? n->datasource_type : "")) {
+		buf_printf(out, "datasource %s/%s does not support %s", or_none(n->plugin_id), or_none(n->provider_name),
+			   datasource_type);
+		return true;
+	}
+	if (unknown_credential) {
+		buf_printf(out, "credential %s not found", unknown_credential);
+		return true;
+	}
+	if (cJSON_IsString(fail)) {
+		buf_puts(out, fail->valuestring);
+		*ret_late = true;
+		return true;
+	}
+	return false;
 }

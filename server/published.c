@@ -36,18 +36,6 @@ void published_batch(int64_t unix_ms, char out[21])
 	out[20] = '\0';
 }
 
-cJSON *published_source_info(const char *datasource_type, const cJSON *item)
-{
-	if (strcmp(datasource_type, "online_drive"))
-		return json_dup(item);
-	cJSON *o = cJSON_CreateObject();
-	const cJSON *id = json_get(item, "id"), *bucket = json_get(item, "bucket");
-	cJSON_AddItemToObject(o, "id", id ? json_dup(id) : cJSON_CreateNull());
-	cJSON_AddItemToObject(o, "name", pipeline_document_name(datasource_type, item));
-	cJSON_AddItemToObject(o, "bucket", bucket ? json_dup(bucket) : cJSON_CreateNull());
-	return o;
-}
-
 static void put_str(struct buf *out, const char *s)
 {
 	json_write_string(out, s, strlen(s), JSON_PYDUMPS);
@@ -112,13 +100,7 @@ void published_body(const struct fx_kb *kb, const char *batch, const char *datas
 		buf_append(out, num + sizeof num - nlen, (size_t)nlen);
 		member_str(out, ", \"data_source_type\": ", datasource_type);
 		buf_puts(out, ", \"data_source_info\": ");
-		if (strcmp(datasource_type, "online_drive")) {
-			json_write(out, item, JSON_PYDUMPS);
-		} else {
-			cJSON *info = published_source_info(datasource_type, item);
-			json_write(out, info, JSON_PYDUMPS);
-			cJSON_Delete(info);
-		}
+		json_write(out, item, JSON_PYDUMPS);
 		buf_puts(out, ", \"name\": ");
 		put_name(out, pipeline_document_name_value(datasource_type, item), JSON_PYDUMPS);
 		buf_puts(out, ", \"indexing_status\": \"waiting\", \"error\": null, \"enabled\": true}");
@@ -172,10 +154,6 @@ static void index_counts(struct pool *pl, const struct run_plan *plan, const str
 static void record(const struct published_run *p, const char *run_id, const cJSON *item, size_t i, struct buf *text)
 {
 	const struct fx_kb *kb = p->kb;
-	/* The item as stored: only online_drive items are rewritten. */
-	bool drive = !strcmp(p->datasource_type, "online_drive");
-	cJSON *rewritten = drive ? published_source_info(p->datasource_type, item) : NULL;
-	const cJSON *stored = drive ? rewritten : item;
 	const cJSON *name = pipeline_document_name_value(p->datasource_type, item);
 	/* name_json, then source_info_json, one after the other in text. */
 	buf_reset(text);
@@ -185,7 +163,7 @@ static void record(const struct published_run *p, const char *run_id, const cJSO
 	if (strcmp(p->datasource_type, "website_crawl"))
 		buf_puts(text, "{}");
 	else
-		json_write(text, stored, JSON_UJSON);
+		json_write(text, item, JSON_UJSON);
 	struct doc_new dn = {
 		.id = p->ids[i],
 		.kb_id = kb->id,
@@ -207,7 +185,7 @@ static void record(const struct published_run *p, const char *run_id, const cJSO
 		.kb = kb,
 		.wf = p->wf,
 		.start = start < 0 ? 0 : (size_t)start,
-		.item = stored,
+		.item = item,
 		.inputs = p->inputs ? p->inputs : &no_inputs,
 		.datasource_type = p->datasource_type,
 		.ds_kind = fx_ds_kind_of(p->datasource_type),
@@ -246,7 +224,6 @@ static void record(const struct published_run *p, const char *run_id, const cJSO
 	documents_add(p->docs, &dn);
 	plan_free(owned);
 	pool_free(pl);
-	cJSON_Delete(rewritten);
 }
 
 void published_record(const struct published_run *p)

@@ -13,13 +13,10 @@
 /* A 20-digit batch: UTC %Y%m%d%H%M%S of unix_ms, then 100000..999999. */
 void published_batch(int64_t unix_ms, char out[21]);
 
-/* The document item as Dify stores it: online_drive items are rewritten to
- * {"id", "name", "bucket"}; other types are kept as sent. New tree. */
-cJSON *published_source_info(const char *datasource_type, const cJSON *item);
-
 /* The body (json.dumps bytes): one document per item, positions from
  * first_position on, ids fresh (also written to ids[i] when ids is not
- * NULL). items may be empty. */
+ * NULL). items may be empty; they are the documents' data_source_info as
+ * Dify stores it (online_drive items already rewritten: drive_expand). */
 void published_body(const struct fx_kb *kb, const char *batch, const char *datasource_type, const cJSON *items,
 		    unsigned first_position, char (*ids)[IDS_UUID_LEN + 1], struct buf *out);
 

@@ -191,3 +191,16 @@ void pyrepr_pydantic(struct buf *out, const cJSON *item)
 	}
 	buf_free(&r);
 }
+
+bool pyrepr_is_falsy(const cJSON *v)
+{
+	if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v))
+		return true;
+	if (cJSON_IsNumber(v))
+		return v->valuedouble == 0;
+	if (cJSON_IsString(v))
+		return !v->valuestring || !v->valuestring[0];
+	if (cJSON_IsArray(v) || cJSON_IsObject(v))
+		return v->child == NULL;
+	return false;
+}

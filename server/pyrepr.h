@@ -4,6 +4,7 @@
  * "'notion' is not a valid DatasourceProviderType", "must be one of the
  * following: ['a', 'b']", pydantic's "input_value={'a': 1}". */
 #pragma once
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 
 #include "buf.h"
@@ -17,3 +18,6 @@ const char *pyrepr_type_name(const cJSON *item);
 /* pydantic-core's truncated repr used for input_value: repr, and if longer
  * than 50 characters, the first 25 + "..." + the last 24. */
 void pyrepr_pydantic(struct buf *out, const cJSON *item);
+/* not value: Python's truthiness of the value (NULL, an absent value, is
+ * falsy too): None, False, 0, 0.0, "", [] and {} are falsy. */
+bool pyrepr_is_falsy(const cJSON *v);

@@ -194,24 +194,10 @@ int pydantic_validate(const cJSON *root, const char *model, const struct pyd_fie
 	return dm_error_take(reterr, 400, "invalid_param", buf_steal(&msg, NULL));
 }
 
-/* Python truthiness of a parsed JSON value: Dify validates `body or {}`. */
-static bool py_falsy(const cJSON *v)
-{
-	if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v))
-		return true;
-	if (cJSON_IsNumber(v))
-		return v->valuedouble == 0;
-	if (cJSON_IsString(v))
-		return !v->valuestring || !v->valuestring[0];
-	if (cJSON_IsArray(v) || cJSON_IsObject(v))
-		return v->child == NULL;
-	return false;
-}
-
 int pydantic_parse_body(cJSON *root, const char *model, const struct pyd_field *fields, int n, cJSON **ret_root,
 			const cJSON **ret_values, bool *ret_bools, struct dm_error *reterr)
 {
-	if (py_falsy(root)) {
+	if (pyrepr_is_falsy(root)) { /* Dify validates `body or {}` */
 		cJSON_Delete(root);
 		root = cJSON_CreateObject();
 	}

@@ -95,7 +95,7 @@ START_TEST(test_bad_usage_exits_2_with_one_clear_line)
 {
 	const char *cases[][3] = {
 		{ "--port", "abc", NULL }, { "--bogus", NULL, NULL }, { "--time-scale", "-1", NULL },
-		{ "--log-format", "xml", NULL }, { "--ping-interval", "0", NULL },
+		{ "--log-format", "xml", NULL }, { "--ping-interval", "0", NULL }, { "--dify-version", "1.16", NULL },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *out, *err;

@@ -525,18 +525,82 @@ START_TEST(test_online_drive_published)
 }
 END_TEST
 
-/* The draft variant: ?is_published= (empty) reads the draft; runs create no documents. */
+/* A folder item, as the root's listing shows it, becomes one document per
+ * file under it, subfolders included (wire.md §5, §6 step 1), each stored
+ * as {"id", "name", "bucket"}; indexing-status lists them all. A draft run
+ * of it runs its first file. */
+START_TEST(test_online_drive_folder_items_become_their_files)
+{
+	const char *folder = "[{\"bucket\":null,\"id\":\"1FoLdEr0ProductSpecs000000000000\",\"name\":\"Product specs\","
+			     "\"type\":\"folder\",\"credential_id\":\"01962b21-5f6e-7a8b-9c0d-1e2f3a4b5c6d\"},"
+			     "{\"bucket\":null,\"id\":\"1FiLe00Onboarding00000000000000\",\"name\":\"onboarding.md\","
+			     "\"type\":\"file\"}]";
+	cJSON *run = run_published("online_drive", DRIVE, "{}", folder, NULL);
+	const cJSON *docs = cJSON_GetObjectItem(run, "documents");
+	static const char *const want[][2] = {
+		{ "1FiLe00SpecV2000000000000000000", "spec-v2.pdf" },
+		{ "1FiLe00ApiGuide0000000000000000", "api-guide.docx" },
+		{ "1FiLe00SpecV1000000000000000000", "spec-v1.pdf" },
+		{ "1FiLe00Onboarding00000000000000", "onboarding.md" },
+	};
+	ck_assert_int_eq(cJSON_GetArraySize(docs), 4);
+	int first = cJSON_GetObjectItem(cJSON_GetArrayItem(docs, 0), "position")->valueint;
+	for (int i = 0; i < 4; i++) {
+		const cJSON *d = cJSON_GetArrayItem(docs, i);
+		ck_assert_str_eq(str_at(d, "name"), want[i][1]);
+		ck_assert_int_eq(cJSON_GetObjectItem(d, "position")->valueint, first + i);
+		char *info = json_print(cJSON_GetObjectItem(d, "data_source_info"), JSON_ORJSON, NULL);
+		char expect[256];
+		snprintf(expect, sizeof expect, "{\"id\":\"%s\",\"name\":\"%s\",\"bucket\":null}", want[i][0], want[i][1]);
+		ck_assert_str_eq(info, expect);
+		free(info);
+	}
+	cJSON *status = poll_done(DEMO, str_at(run, "batch"), DEMO_KEY);
+	const cJSON *data = cJSON_GetObjectItem(status, "data");
+	ck_assert_int_eq(cJSON_GetArraySize(data), 4);
+	for (int i = 0; i < 4; i++) {
+		const cJSON *d = cJSON_GetArrayItem(data, i);
+		ck_assert_str_eq(str_at(d, "id"), str_at(cJSON_GetArrayItem(docs, i), "id"));
+		ck_assert_str_eq(str_at(d, "indexing_status"), "completed");
+	}
+	cJSON_Delete(status);
+	check_completed_document(str_at(cJSON_GetArrayItem(docs, 2), "id"), "online_drive", "{}", "spec-v1.pdf");
+	cJSON_Delete(run);
+	/* An unknown folder holds nothing: no documents. */
+	run = run_published("online_drive", DRIVE, "{}", "[{\"id\":\"nope\",\"type\":\"folder\"}]", NULL);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(run, "documents")), 0);
+	cJSON_Delete(run);
+	/* The draft runs the folder's first file, rewritten. */
+	struct buf body = BUF_INIT;
+	buf_printf(&body,
+		   "{\"inputs\":{},\"datasource_type\":\"online_drive\",\"start_node_id\":\"" DRIVE "\","
+		   "\"datasource_info_list\":%s,\"is_published\":false,\"response_mode\":\"streaming\"}",
+		   folder);
+	struct stream_reply sr;
+	cJSON *events = node_run(RUN_PATH(DEMO), body.data, &sr);
+	buf_free(&body);
+	const cJSON *nf = cJSON_GetArrayItem(events, 2);
+	ck_assert_str_eq(str_at(nf, "event"), "node_finished");
+	const cJSON *inputs = cJSON_GetObjectItem(cJSON_GetObjectItem(nf, "data"), "inputs");
+	ck_assert_str_eq(str_at(inputs, "id"), "1FiLe00SpecV2000000000000000000");
+	ck_assert_str_eq(str_at(inputs, "name"), "spec-v2.pdf");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(inputs, "bucket")));
+	ck_assert_ptr_null(cJSON_GetObjectItem(inputs, "type"));
+	cJSON_Delete(events);
+	stream_reply_free(&sr);
+}
+END_TEST
+
+/* The draft variant: ?is_published=false reads the draft; runs create no documents. */
 START_TEST(test_draft_variants)
 {
 	struct reply r;
-	/* Draft Only has no published workflow: only an empty value reaches its draft */
+	/* Draft Only has no published workflow: is_published=false reaches its
+	 * draft (from 1.17 on: test_dify_version_selects_the_behaviour has 1.13.3) */
 	get(PLUGINS(DRAFT_ONLY), &r);
 	assert_error(&r, 400, "{\"code\":\"invalid_param\",\"message\":\"Pipeline or workflow not found\",\"status\":400}\n");
 	reply_free(&r);
 	get(PLUGINS(DRAFT_ONLY) "?is_published=false", &r);
-	ck_assert_int_eq(r.status, 400); /* bool("false") is True */
-	reply_free(&r);
-	get(PLUGINS(DRAFT_ONLY) "?is_published=", &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_msg(starts(r.body, "[{\"node_id\":\"1750836391776\",\"plugin_id\":\"langgenius\\/file\","), "%s",
 		      r.body);
@@ -880,6 +944,71 @@ START_TEST(test_documents_errors)
 }
 END_TEST
 
+/* ---- --dify-version ---- */
+
+/* What differs between the releases a server is told to behave as: the
+ * X-Version header, datasource-plugins' is_published, and whether a
+ * published run with a bad input uses up document positions. */
+static void check_version(const char *version, bool newest)
+{
+	struct server s;
+	const char *with[] = { "--fixtures", FIXTURES_DIR, "--time-scale", "0", "--dify-version", version, NULL };
+	const char *without[] = { "--fixtures", FIXTURES_DIR, "--time-scale", "0", NULL };
+	server_start(&s, version ? with : without);
+	const char *h[] = { "Authorization: Bearer " DEMO_KEY, NULL };
+	struct reply r;
+	http_request(&s, "GET", PLUGINS(DRAFT_ONLY) "?is_published=false", h, NULL, &r);
+	char *x = reply_header(&r, "X-Version");
+	ck_assert_str_eq(x, newest ? "1.17.1" : "1.13.3");
+	free(x);
+	if (newest)
+		ck_assert_msg(r.status == 200 && starts(r.body, "[{\"node_id\":"), "%ld %s", r.status, r.body);
+	else /* bool("false") is True: the published workflow, which Draft Only lacks */
+		assert_error(&r, 400, "{\"code\":\"invalid_param\",\"message\":\"Pipeline or workflow not found\","
+				      "\"status\":400}\n");
+	reply_free(&r);
+	http_request(&s, "GET", PLUGINS(DRAFT_ONLY) "?is_published=", h, NULL, &r);
+	if (newest)
+		assert_error(&r, 400, "{\"code\":\"invalid_param\",\"message\":\"1 validation error for "
+				      "DatasourcePluginsQuery\\nis_published\\n  Input should be a valid boolean, unable to "
+				      "interpret input [type=bool_parsing, input_value='', input_type=str]\\n    For further "
+				      "information visit https:\\/\\/errors.pydantic.dev\\/2.12\\/v\\/bool_parsing\",\"status\":400}\n");
+	else
+		ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	/* The query is read before the pipeline is looked up. */
+	http_request(&s, "GET", PLUGINS(CLASSIC) "?is_published=maybe", h, NULL, &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_msg(strstr(r.body, newest ? "input_value='maybe'" : "\"Pipeline not found\""), "%s", r.body);
+	reply_free(&r);
+	/* A published run whose input is bad (Jina Reader needs jina_url),
+	 * then a good one: 1.13.3 had committed the first one's document. */
+	const char *hj[] = { "Authorization: Bearer " DEMO_KEY, "Content-Type: application/json", NULL };
+	const char *run = "{\"inputs\":{},\"datasource_type\":\"website_crawl\",\"start_node_id\":\"" JINA "\","
+			  "\"datasource_info_list\":[{\"source_url\":\"u\",\"title\":\"t\"}],\"is_published\":true,"
+			  "\"response_mode\":\"blocking\"}";
+	http_request(&s, "POST", RUN_PATH(DEMO), hj, run, &r);
+	assert_error(&r, 500, "{\"code\":\"pipeline_run_error\",\"message\":\"jina_url is required in input form\","
+			      "\"status\":500}\n");
+	reply_free(&r);
+	http_request(&s, "POST", RUN_PATH(DEMO), hj,
+		     "{\"inputs\":{},\"datasource_type\":\"local_file\",\"start_node_id\":\"" FILE_NODE "\","
+		     "\"datasource_info_list\":[{\"reference\":\"a\",\"name\":\"a.pdf\"}],\"is_published\":true,"
+		     "\"response_mode\":\"blocking\"}",
+		     &r);
+	ck_assert_msg(strstr(r.body, newest ? "\"position\": 3," : "\"position\": 4,"), "%s", r.body);
+	reply_free(&r);
+	ck_assert_int_eq(server_stop(&s), 0);
+}
+
+START_TEST(test_dify_version_selects_the_behaviour)
+{
+	check_version("1.13.3", false);
+	check_version("1.17", true);
+	check_version(NULL, true); /* the default: the newest */
+}
+END_TEST
+
 /* ---- strict file references (tests/e2e/fixtures-flow/strict.json) ---- */
 
 #define STRICT_KB "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
@@ -976,12 +1105,14 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_online_document_published);
 	tcase_add_test(tc, test_website_crawl_published);
 	tcase_add_test(tc, test_online_drive_published);
+	tcase_add_test(tc, test_online_drive_folder_items_become_their_files);
 	tcase_add_test(tc, test_draft_variants);
 	tcase_add_test(tc, test_scenario_makes_documents_fail);
 	tcase_add_test(tc, test_upload_errors);
 	tcase_add_test(tc, test_plugins_errors);
 	tcase_add_test(tc, test_node_run_errors);
 	tcase_add_test(tc, test_documents_errors);
+	tcase_add_test(tc, test_dify_version_selects_the_behaviour);
 	tcase_add_test(tc, test_strict_file_references);
 	suite_add_tcase(s, tc);
 	return s;

@@ -264,6 +264,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	scenarios_reset(ctx.scenarios);
 	documents_clear(ctx.docs);
 	ids_seed(1);
+	/* Both releases' behaviours, as the input's length decides: the seeds
+	 * keep their meaning, and each mutation may flip it. */
+	ctx.dify_version = size % 2 ? DIFY_1_13_3 : DIFY_1_17;
 	const uint8_t *p = data, *end = data + size;
 	for (int i = 0; i < MAX_REQUESTS && p <= end; i++) {
 		/* The next separator is "\n%%\n" (or "%%\n" at the very start). */

@@ -92,6 +92,7 @@ START_TEST(test_config_defaults_match_the_usage_text)
 	ck_assert_uint_eq(cfg.threads, 2);
 	ck_assert_uint_eq(cfg.max_connections, 20000);
 	ck_assert_uint_eq(cfg.max_body, 104857600);
+	ck_assert_int_eq(cfg.dify_version, DIFY_1_17); /* the newest */
 }
 END_TEST
 
@@ -238,6 +239,23 @@ START_TEST(test_config_sets_the_log_format)
 }
 END_TEST
 
+START_TEST(test_config_sets_the_dify_version)
+{
+	struct parsed p;
+	PARSE_OK(&p, "--dify-version", "1.13.3");
+	ck_assert_int_eq(p.cfg.dify_version, DIFY_1_13_3);
+	ck_assert_str_eq(dify_version_header(p.cfg.dify_version), "1.13.3");
+	parsed_free(&p);
+	PARSE_OK(&p, "--dify-version=1.13.3", "--dify-version=1.17");
+	ck_assert_int_eq(p.cfg.dify_version, DIFY_1_17);
+	ck_assert_str_eq(dify_version_header(p.cfg.dify_version), "1.17.1");
+	parsed_free(&p);
+	PARSE_OK(&p, "--dify-version", "1.17.1");
+	ck_assert_int_eq(p.cfg.dify_version, DIFY_1_17);
+	parsed_free(&p);
+}
+END_TEST
+
 START_TEST(test_config_sets_the_thread_count)
 {
 	struct parsed p;
@@ -380,6 +398,13 @@ START_TEST(test_config_refuses_a_bad_log_format)
 }
 END_TEST
 
+START_TEST(test_config_refuses_an_unknown_dify_version)
+{
+	assert_usage("dify-mock: Dify version must be 1.13.3 or 1.17: '1.13'", "--dify-version", "1.13");
+	assert_usage("dify-mock: Dify version must be 1.13.3 or 1.17: 'latest'", "--dify-version", "latest");
+}
+END_TEST
+
 START_TEST(test_config_refuses_bad_limits)
 {
 	assert_usage("dify-mock: threads must be from 1 to 64: '0'", "--threads", "0");
@@ -493,6 +518,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_config_sets_the_time_scale);
 	tcase_add_test(tc, test_config_sets_the_ping_interval);
 	tcase_add_test(tc, test_config_sets_the_log_format);
+	tcase_add_test(tc, test_config_sets_the_dify_version);
 	tcase_add_test(tc, test_config_sets_the_thread_count);
 	tcase_add_test(tc, test_config_sets_the_connection_limit);
 	tcase_add_test(tc, test_config_sets_the_body_limit);
@@ -508,6 +534,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_config_refuses_a_bad_time_scale);
 	tcase_add_test(tc, test_config_refuses_a_bad_ping_interval);
 	tcase_add_test(tc, test_config_refuses_a_bad_log_format);
+	tcase_add_test(tc, test_config_refuses_an_unknown_dify_version);
 	tcase_add_test(tc, test_config_refuses_bad_limits);
 	tcase_add_test(tc, test_config_refuses_an_unknown_option);
 	tcase_add_test(tc, test_config_refuses_an_option_without_its_value);

@@ -300,6 +300,45 @@ START_TEST(test_batches_keep_creation_order_and_kb)
 }
 END_TEST
 
+/* Batch numbers are drawn: two knowledge bases' runs may draw the same one.
+ * Each knowledge base sees its own documents of it, in creation order,
+ * also once the oldest of them is gone. */
+START_TEST(test_a_batch_number_drawn_twice_stays_apart_per_knowledge_base)
+{
+	publish_on(DEMO_DOCS, NULL, FILE_NODE, "local_file", "{\"name\":\"a\"}", "00000000-0000-4000-8000-0000000000a1",
+		   BATCH, 1.0);
+	publish_on(FLAKY, NULL, FILE_NODE, "local_file", "{\"name\":\"b\"}", "00000000-0000-4000-8000-0000000000b1",
+		   BATCH, 1.0);
+	publish_on(DEMO_DOCS, NULL, FILE_NODE, "local_file", "{\"name\":\"c\"}", "00000000-0000-4000-8000-0000000000a2",
+		   BATCH, 1.0);
+	const char *s = status_at(DEMO_DOCS, 0);
+	ck_assert_ptr_nonnull(strstr(s, "{\"data\":[{\"id\":\"00000000-0000-4000-8000-0000000000a1\""));
+	ck_assert_ptr_nonnull(strstr(s, "},{\"id\":\"00000000-0000-4000-8000-0000000000a2\""));
+	ck_assert_ptr_null(strstr(s, "0000000000b1"));
+	s = status_at(FLAKY, 0);
+	ck_assert_ptr_nonnull(strstr(s, "{\"data\":[{\"id\":\"00000000-0000-4000-8000-0000000000b1\""));
+	ck_assert_ptr_null(strstr(s, "0000000000a"));
+	buf_reset(&out);
+	ck_assert_int_eq(documents_batch_status(docs, FALLBACK, BATCH, T0, &out), -1);
+}
+END_TEST
+
+/* The same upload id twice (a seeded server after a reset): the newer one
+ * answers, and both are freed with the store (valgrind and ASan watch). */
+START_TEST(test_an_upload_id_seen_twice_is_kept_once_and_freed)
+{
+	struct stored_upload u = { .id = "a1", .tenant_id = "ws", .name = "q.pdf", .name_len = 5 };
+	documents_add_upload(docs, &u);
+	documents_add_upload(docs, &u);
+	ck_assert(documents_upload_exists(docs, "ws", "a1"));
+	ck_assert(!documents_upload_exists(docs, "other", "a1"));
+	documents_clear(docs);
+	ck_assert(!documents_upload_exists(docs, "ws", "a1"));
+	documents_add_upload(docs, &u);
+	documents_add_upload(docs, &u);
+}
+END_TEST
+
 START_TEST(test_documents_are_bounded_oldest_first)
 {
 	const struct fx_kb *kb = fixtures_kb(fx, DEMO_DOCS);
@@ -692,6 +731,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_website_crawl_documents_keep_their_item);
 	tcase_add_test(tc, test_strict_file_references);
 	tcase_add_test(tc, test_batches_keep_creation_order_and_kb);
+	tcase_add_test(tc, test_a_batch_number_drawn_twice_stays_apart_per_knowledge_base);
+	tcase_add_test(tc, test_an_upload_id_seen_twice_is_kept_once_and_freed);
 	tcase_add_test(tc, test_documents_are_bounded_oldest_first);
 	tcase_add_test(tc, test_positions_continue_and_reset);
 	tcase_add_test(tc, test_documents_are_found_whatever_byte_differs);

@@ -1,5 +1,6 @@
 /* test-plugins.c -- datasource-plugins (companion-endpoints.md §3) over the
- * bundled fixtures: bool(str) for is_published, the entries in graph order
+ * bundled fixtures: is_published as bool(str) (1.13.3) or a pydantic bool
+ * (1.17), the entries in graph order
  * and Dify's key order, user_input_variables from datasource_parameters,
  * credentials and their ids. */
 #include <check.h>
@@ -31,15 +32,67 @@ static void teardown(void)
 	fixtures_free(fx);
 }
 
-START_TEST(test_is_published_is_bool_of_the_string)
+/* Which workflow the query value selects under version v: 1 published,
+ * 0 draft, -1 refused (then with pydantic's message). */
+static int published(const char *arg, enum dify_version v, char **ret_message)
 {
-	ck_assert(plugins_is_published(NULL));
-	ck_assert(!plugins_is_published(""));
-	ck_assert(plugins_is_published("true"));
-	ck_assert(plugins_is_published("false"));
-	ck_assert(plugins_is_published("False"));
-	ck_assert(plugins_is_published("0"));
-	ck_assert(plugins_is_published("no"));
+	struct dm_error err = DM_ERROR_INIT;
+	bool p = false;
+	int rc = plugins_is_published(arg, v, &p, &err);
+	if (ret_message)
+		*ret_message = err.message ? strdup(err.message) : NULL;
+	if (rc) {
+		ck_assert_uint_eq(err.status, 400);
+		ck_assert_str_eq(err.code, "invalid_param");
+	}
+	dm_error_clear(&err);
+	return rc ? -1 : p;
+}
+
+START_TEST(test_is_published_is_bool_of_the_string_in_1_13_3)
+{
+	ck_assert_int_eq(published(NULL, DIFY_1_13_3, NULL), 1);
+	ck_assert_int_eq(published("", DIFY_1_13_3, NULL), 0);
+	ck_assert_int_eq(published("true", DIFY_1_13_3, NULL), 1);
+	ck_assert_int_eq(published("false", DIFY_1_13_3, NULL), 1);
+	ck_assert_int_eq(published("False", DIFY_1_13_3, NULL), 1);
+	ck_assert_int_eq(published("0", DIFY_1_13_3, NULL), 1);
+	ck_assert_int_eq(published("no", DIFY_1_13_3, NULL), 1);
+	ck_assert_int_eq(published("maybe", DIFY_1_13_3, NULL), 1);
+}
+END_TEST
+
+START_TEST(test_is_published_is_a_pydantic_bool_from_1_17)
+{
+	static const char *const draft[] = { "false", "False", "FALSE", "0", "no", "off", "f", "n", "N", "oFf" };
+	static const char *const pub[] = { "true", "TRUE", "1", "yes", "on", "t", "y", "Yes" };
+	for (size_t i = 0; i < sizeof draft / sizeof *draft; i++)
+		ck_assert_msg(published(draft[i], DIFY_1_17, NULL) == 0, "%s", draft[i]);
+	for (size_t i = 0; i < sizeof pub / sizeof *pub; i++)
+		ck_assert_msg(published(pub[i], DIFY_1_17, NULL) == 1, "%s", pub[i]);
+	ck_assert_int_eq(published(NULL, DIFY_1_17, NULL), 1); /* the model's default */
+}
+END_TEST
+
+START_TEST(test_is_published_refuses_what_pydantic_cannot_read_from_1_17)
+{
+	char *msg;
+	ck_assert_int_eq(published("maybe", DIFY_1_17, &msg), -1);
+	ck_assert_str_eq(msg, "1 validation error for DatasourcePluginsQuery\nis_published\n  Input should be a valid "
+			      "boolean, unable to interpret input [type=bool_parsing, input_value='maybe', "
+			      "input_type=str]\n    For further information visit "
+			      "https://errors.pydantic.dev/2.12/v/bool_parsing");
+	free(msg);
+	/* The empty value, the draft at the baseline, is no bool; nor is one
+	 * with spaces (pydantic does not trim). */
+	ck_assert_int_eq(published("", DIFY_1_17, &msg), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "input_value='',"));
+	free(msg);
+	ck_assert_int_eq(published(" true", DIFY_1_17, NULL), -1);
+	/* Undecodable bytes are read as U+FFFD, as Werkzeug decodes them. */
+	ck_assert_int_eq(published("\xff", DIFY_1_17, &msg), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "input_value='\xef\xbf\xbd',"));
+	free(msg);
 }
 END_TEST
 
@@ -215,7 +268,9 @@ Suite *test_suite(void)
 	Suite *s = suite_create("plugins");
 	TCase *tc = tcase_create("plugins");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_is_published_is_bool_of_the_string);
+	tcase_add_test(tc, test_is_published_is_bool_of_the_string_in_1_13_3);
+	tcase_add_test(tc, test_is_published_is_a_pydantic_bool_from_1_17);
+	tcase_add_test(tc, test_is_published_refuses_what_pydantic_cannot_read_from_1_17);
 	tcase_add_test(tc, test_parameter_references);
 	tcase_add_test(tc, test_demo_docs_lists_its_four_datasource_nodes);
 	tcase_add_test(tc, test_jina_entry_bytes);
