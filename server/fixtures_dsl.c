@@ -293,15 +293,25 @@ struct fx_workflow *fx_parse_dsl_workflow(struct pctx *c, cJSON *o, const char *
 		wf->id = derived_id(c, wf->dsl_file, which);
 
 	struct pctx d = { .L = c->L, .file = wf->dsl_file, .path = BUF_INIT, .lenient = true };
+	/* The published and the draft workflow often read the same file: its
+	 * problems are reported once. */
+	for (size_t k = 0; k < c->L->n_dsl_files && !d.quiet; k++)
+		d.quiet = !strcmp(c->L->dsl_files[k], wf->dsl_file);
+	if (!d.quiet) {
+		c->L->dsl_files = xrealloc(c->L->dsl_files, (c->L->n_dsl_files + 1) * sizeof *c->L->dsl_files);
+		c->L->dsl_files[c->L->n_dsl_files++] = wf->dsl_file;
+	}
 	struct buf data = BUF_INIT;
 	size_t len;
 	char *err = NULL, perr[256];
 	cJSON *root = NULL;
 	if (fx_read_file(d.file, &data, &len, &err)) {
-		fx_problem(c->L, d.file, NULL, "%s", err);
+		if (!d.quiet)
+			fx_problem(c->L, d.file, NULL, "%s", err);
 		free(err);
 	} else if (json_parse_yaml(c->L->arena, data.data ? data.data : "", len, &root, perr, sizeof perr)) {
-		fx_problem(c->L, d.file, NULL, "%s", perr);
+		if (!d.quiet)
+			fx_problem(c->L, d.file, NULL, "%s", perr);
 		root = NULL;
 	}
 	buf_free(&data);

@@ -102,7 +102,7 @@ static struct fx_kb *parse_kb(struct pctx *c, cJSON *o, char **ret_ws_ref)
 
 void fx_parse_document(struct fx_loader *L, const char *file, cJSON *doc)
 {
-	struct pctx c = { L, file, BUF_INIT, false };
+	struct pctx c = { .L = L, .file = file, .path = BUF_INIT };
 	cJSON *x, *item;
 	if (!fxp_expect(&c, doc, T_OBJECT))
 		return;

@@ -34,6 +34,8 @@ struct fx_loader {
 	size_t n_ws, cap_ws;
 	struct fx_kb_entry *kbs;
 	size_t n_kbs, cap_kbs;
+	const char **dsl_files; /* DSL files this file's workflows read (fixtures_dsl.c) */
+	size_t n_dsl_files;
 };
 
 /* Appends the problem line "FILE: PATH: message" ("FILE: message" when path
@@ -71,6 +73,7 @@ struct pctx {
 	const char *file;
 	struct buf path;
 	bool lenient;     /* a DSL file: unknown keys are Dify's to ignore, not problems */
+	bool quiet;       /* problems were reported already (a DSL file read twice) */
 };
 
 #define REQUIRED true

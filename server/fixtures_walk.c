@@ -74,6 +74,8 @@ void fxp_pop(struct pctx *c, size_t saved)
 void fxp_report(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fxp_report(struct pctx *c, const char *fmt, ...)
 {
+	if (c->quiet)
+		return;
 	struct buf msg = BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);

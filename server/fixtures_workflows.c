@@ -47,8 +47,12 @@ static void parse_variable(struct pctx *c, cJSON *o, struct fx_variable *v)
 	fxp_get_typed(c, o, "label", OPTIONAL, T_STRING, &x);
 	v->belong_to_node_id = fxp_get_str(c, o, "belong_to_node_id", OPTIONAL, "shared");
 	v->required = fxp_get_bool(c, o, "required", false);
-	v->max_length = (long)fxp_get_uint(c, o, "max_length", 0, FX_MAX_COUNT);
-	v->options = fxp_get_string_array(c, o, "options", T_ARRAY);
+	/* Dify's RAGPipelineVariable allows null (a DSL has it) */
+	if (!(c->lenient && cJSON_IsNull(fxp_member(o, "max_length"))))
+		v->max_length = (long)fxp_get_uint(c, o, "max_length", 0, FX_MAX_COUNT);
+	v->options = fxp_get_string_array(c, o, "options", c->lenient ? T_ARRAY | T_NULL : T_ARRAY);
+	if (cJSON_IsNull(v->options))
+		v->options = NULL;
 	if (!v->options)
 		v->options = fxp_pooled(c, cJSON_CreateArray());
 	fxp_get_typed(c, o, "default_value", OPTIONAL, T_ANY, &v->default_value);

@@ -21,6 +21,12 @@ cJSON *node_defaults_metadata(struct pool *p, size_t i);
  * ret->failed, ->error (malloc'd) and ->error_type; untouched otherwise. */
 void node_defaults_check(struct pool *p, size_t i, struct plan_outcome *ret);
 
+/* The icon a tool or datasource node reports (extras.icon, and in a
+ * datasource's item): the fixture's, else, for nodes of Dify node data,
+ * what Dify gives them (the File Upload image, or a plugin icon URL of
+ * the workspace). New tree, or NULL for none. */
+cJSON *node_defaults_icon(const struct fx_kb *kb, const struct fx_node *nd);
+
 /* What a published document reads off its knowledge-index node i: the
  * segments and the characters (code points) of their contents. */
 void node_defaults_index_counts(struct pool *p, size_t i, unsigned *ret_segments, unsigned long *ret_chars);

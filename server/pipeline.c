@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "node_defaults.h"
 #include "pool.h"
 #include "template.h"
 #include "truncate.h"
@@ -234,11 +235,6 @@ static cJSON *files_in(const cJSON *outputs)
 	return files;
 }
 
-static bool has_icon_extras(const struct fx_node *nd)
-{
-	return nd->icon && (nd->kind == FX_NODE_TOOL || nd->kind == FX_NODE_DATASOURCE);
-}
-
 /* The outputs node_finished reports for step s: null when it failed. */
 static cJSON *step_outputs(struct pool *pl, const struct run *r, const struct run_step *s)
 {
@@ -275,8 +271,9 @@ static cJSON *node_started_data(const struct run *r, size_t step)
 	cJSON_AddFalseToObject(d, "inputs_truncated");
 	cJSON_AddItemToObject(d, "created_at", unix_s(r, s->start_ms));
 	cJSON *extras = cJSON_AddObjectToObject(d, "extras");
-	if (has_icon_extras(nd))
-		cJSON_AddItemToObject(extras, "icon", json_dup(nd->icon));
+	cJSON *icon = nd->kind == FX_NODE_TOOL || nd->kind == FX_NODE_DATASOURCE ? node_defaults_icon(r->kb, nd) : NULL;
+	if (icon)
+		cJSON_AddItemToObject(extras, "icon", icon);
 	cJSON_AddNullToObject(d, "iteration_id");
 	cJSON_AddNullToObject(d, "loop_id");
 	cJSON_AddNullToObject(d, "agent_strategy");
