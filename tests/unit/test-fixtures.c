@@ -168,7 +168,7 @@ START_TEST(test_bundled_fixtures_load)
 {
 	struct fixtures *fx = load_ok(FIXTURES_DIR);
 	ck_assert_uint_eq(fixtures_kb_count(fx), 9);
-	ck_assert_ptr_null(fixtures_kb_at(fx, 8));
+	ck_assert_ptr_null(fixtures_kb_at(fx, 9));
 	fixtures_free(fx);
 }
 END_TEST
