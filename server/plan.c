@@ -368,7 +368,9 @@ const struct run_plan *plan_get(const struct fx_workflow *wf, size_t start, cons
 	};
 	*ret_owned = NULL;
 	memset(w.step_of, 0xff, n * sizeof(uint32_t));
-	buf_putc(&w.key, 'K'); /* never empty: buf_steal of nothing is "" */
+	/* How limits end a run is part of what the plan says: one byte for it
+	 * (and the key is never empty). */
+	buf_putc(&w.key, o && o->limits_stop ? 'S' : 'F');
 	/* Graph.init: every other root is skipped, and what only it leads to. */
 	for (size_t i = 0; i < wf->n_nodes; i++)
 		if (i != start && is_root(&wf->nodes[i]) && w.node[i] == NODE_UNKNOWN)
