@@ -352,7 +352,8 @@ static void merge_loader(struct fx_loader *L, struct fx_loader *part)
 	free(part->problems.lines);
 	free(part->ws);
 	free(part->kbs);
-	free((void *)part->dsl_files); /* the names live in the arena */
+	free((void *)part->dsl_files); /* the names and trees live in the arena */
+	free(part->dsl_roots);
 	*part = (struct fx_loader){ 0 };
 }
 

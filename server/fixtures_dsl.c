@@ -293,28 +293,33 @@ struct fx_workflow *fx_parse_dsl_workflow(struct pctx *c, cJSON *o, const char *
 		wf->id = derived_id(c, wf->dsl_file, which);
 
 	struct pctx d = { .L = c->L, .file = wf->dsl_file, .path = BUF_INIT, .lenient = true };
-	/* The published and the draft workflow often read the same file: its
-	 * problems are reported once. */
-	for (size_t k = 0; k < c->L->n_dsl_files && !d.quiet; k++)
-		d.quiet = !strcmp(c->L->dsl_files[k], wf->dsl_file);
-	if (!d.quiet) {
-		c->L->dsl_files = xrealloc(c->L->dsl_files, (c->L->n_dsl_files + 1) * sizeof *c->L->dsl_files);
-		c->L->dsl_files[c->L->n_dsl_files++] = wf->dsl_file;
-	}
-	struct buf data = BUF_INIT;
-	size_t len;
-	char *err = NULL, perr[256];
+	/* The published and the draft workflow often read the same file: it
+	 * is read once, and its problems are reported once. */
 	cJSON *root = NULL;
-	if (fx_read_file(d.file, &data, &len, &err)) {
-		if (!d.quiet)
-			fx_problem(c->L, d.file, NULL, "%s", err);
-		free(err);
-	} else if (json_parse_yaml(c->L->arena, data.data ? data.data : "", len, &root, perr, sizeof perr)) {
-		if (!d.quiet)
-			fx_problem(c->L, d.file, NULL, "%s", perr);
-		root = NULL;
+	for (size_t k = 0; k < c->L->n_dsl_files && !d.quiet; k++) {
+		if (!strcmp(c->L->dsl_files[k], wf->dsl_file)) {
+			d.quiet = true;
+			root = c->L->dsl_roots[k];
+		}
 	}
-	buf_free(&data);
+	if (!d.quiet) {
+		struct buf data = BUF_INIT;
+		size_t len;
+		char *err = NULL, perr[256];
+		if (fx_read_file(d.file, &data, &len, &err)) {
+			fx_problem(c->L, d.file, NULL, "%s", err);
+			free(err);
+		} else if (json_parse_yaml(c->L->arena, data.data ? data.data : "", len, &root, perr, sizeof perr)) {
+			fx_problem(c->L, d.file, NULL, "%s", perr);
+			root = NULL;
+		}
+		buf_free(&data);
+		size_t k = c->L->n_dsl_files++;
+		c->L->dsl_files = xrealloc(c->L->dsl_files, (k + 1) * sizeof *c->L->dsl_files);
+		c->L->dsl_roots = xrealloc(c->L->dsl_roots, (k + 1) * sizeof *c->L->dsl_roots);
+		c->L->dsl_files[k] = wf->dsl_file;
+		c->L->dsl_roots[k] = root;
+	}
 	cJSON *workflow = NULL, *graph = NULL;
 	if (root && check_header(&d, root)) {
 		workflow = fxp_member(root, "workflow");

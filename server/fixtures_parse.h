@@ -35,6 +35,7 @@ struct fx_loader {
 	struct fx_kb_entry *kbs;
 	size_t n_kbs, cap_kbs;
 	const char **dsl_files; /* DSL files this file's workflows read (fixtures_dsl.c) */
+	cJSON **dsl_roots;      /* ... and what each holds (NULL: unreadable) */
 	size_t n_dsl_files;
 };
 

@@ -341,6 +341,11 @@ static cJSON *scalar_node(struct ybuild *b, const yaml_event_t *ev, const char *
 	}
 	if (!tag && !plain)
 		return node_new(b, cJSON_String, key, s, strnlen(s, len));
+	/* Most plain scalars are words: only these first characters can start
+	 * a null, a bool or a number (PyYAML's resolvers are keyed the same
+	 * way), so the rest need no further look. */
+	if (!tag && *s && !strchr("~nNyYtTfFoO0123456789+-.", *s))
+		return node_new(b, cJSON_String, key, s, strnlen(s, len));
 	/* A plain scalar, or an explicit core tag. */
 	if ((!tag || is_tag(tag, "null")) && one_of(s, nulls))
 		return node_new(b, cJSON_NULL, key, NULL, 0);

@@ -550,6 +550,17 @@ static cJSON *llm_outputs(void)
 	return o;
 }
 
+/* The first class, as plan.c picks it. */
+static cJSON *classifier_outputs(const struct fx_node *nd)
+{
+	const cJSON *first = cJSON_GetArrayItem(json_get(nd->data, "classes"), 0), *name = json_get(first, "name");
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "class_name", cJSON_IsString(name) ? json_dup(name) : cJSON_CreateString(""));
+	cJSON_AddStringToObject(o, "class_id", plan_first_class(nd));
+	cJSON_AddItemToObject(o, "usage", zero_usage());
+	return o;
+}
+
 /* ---- the dispatch ---- */
 
 cJSON *node_defaults_outputs(struct pool *p, size_t i)
@@ -568,6 +579,8 @@ cJSON *node_defaults_outputs(struct pool *p, size_t i)
 		return nd->data ? tool_outputs(p, i) : cJSON_CreateObject();
 	case FX_NODE_LLM:
 		return nd->data ? llm_outputs() : cJSON_CreateObject();
+	case FX_NODE_QUESTION_CLASSIFIER:
+		return nd->data ? classifier_outputs(nd) : cJSON_CreateObject();
 	default:
 		return cJSON_CreateObject();
 	}

@@ -12,6 +12,28 @@
 #include "json.h"
 
 enum { EDGE_UNKNOWN, EDGE_TAKEN, EDGE_SKIPPED };
+
+/* The oracle's answers, the memo key: on the stack until it outgrows it
+ * (a plan is walked per request, and most keys are a few bytes). */
+struct keybuf {
+	unsigned char small[128], *data;
+	size_t len, cap;
+};
+
+static void key_put(struct keybuf *k, const void *p, size_t n)
+{
+	if (k->len + n > k->cap) {
+		size_t cap = 2 * (k->len + n);
+		unsigned char *d = xmalloc(cap);
+		memcpy(d, k->data, k->len);
+		if (k->data != k->small)
+			free(k->data);
+		k->data = d;
+		k->cap = cap;
+	}
+	memcpy(k->data + k->len, p, n);
+	k->len += n;
+}
 enum { NODE_UNKNOWN, NODE_QUEUED, NODE_RAN, NODE_SKIPPED };
 
 struct walk {
@@ -23,7 +45,7 @@ struct walk {
 	size_t *queue, head, tail;
 	struct run_step *steps;
 	size_t n_steps;
-	struct buf key;
+	struct keybuf key;
 	char *error;                   /* why the run failed or stopped (malloc'd) */
 	const char *error_type;
 	enum run_status status;
@@ -155,11 +177,15 @@ static void follow_plain(struct walk *w, size_t u, bool took_fail_branch)
 	}
 }
 
-static void key_str(struct buf *k, const char *s)
+const char *plan_first_class(const struct fx_node *n)
 {
-	if (s)
-		buf_puts(k, s);
-	buf_putc(k, '\0');
+	const cJSON *first = cJSON_GetArrayItem(json_get(n->data, "classes"), 0), *id = json_get(first, "id");
+	return cJSON_IsString(id) ? id->valuestring : "";
+}
+
+static void key_str(struct keybuf *k, const char *s)
+{
+	key_put(k, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
 /* How node u ends: failed (and how often it was retried), or not; and the
@@ -193,7 +219,7 @@ static void decide(struct walk *w, size_t u, const struct plan_oracle *o, struct
 	struct plan_outcome out = { 0 };
 	struct plan_view v = { w->step_of, w->status_of };
 	o->decide(o->ctx, u, &v, &out);
-	buf_putc(&w->key, out.failed ? 'F' : 'S');
+	key_put(&w->key, out.failed ? "F" : "S", 1);
 	key_str(&w->key, out.handle);
 	key_str(&w->key, out.error);
 	key_str(&w->key, out.error_type);
@@ -279,6 +305,8 @@ static bool run_node(struct walk *w, size_t u, const struct plan_oracle *o)
 	}
 	if (n->kind == FX_NODE_IF_ELSE && n->data && s->status == STEP_SUCCEEDED)
 		follow(w, u, end.handle ? end.handle : "false");
+	else if (n->kind == FX_NODE_QUESTION_CLASSIFIER && n->data && s->status == STEP_SUCCEEDED)
+		follow(w, u, plan_first_class(n));
 	else
 		follow_plain(w, u, s->status == STEP_EXCEPTION && strategy == FX_STRATEGY_FAIL_BRANCH);
 	return true;
@@ -293,8 +321,9 @@ static struct run_plan *plan_from_walk(struct walk *w, size_t start)
 {
 	struct run_plan *p = xcalloc(1, sizeof *p);
 	p->memo.free = memo_free;
-	p->steps = xrealloc(w->steps, (w->n_steps ? w->n_steps : 1) * sizeof *w->steps);
-	w->steps = NULL;
+	struct run_step *steps = xmalloc((w->n_steps ? w->n_steps : 1) * sizeof *steps);
+	memcpy(steps, w->steps, w->n_steps * sizeof *steps);
+	p->steps = steps;
 	p->n_steps = w->n_steps;
 	p->status = w->status;
 	if (p->status == RUN_SUCCEEDED && w->exceptions)
@@ -325,7 +354,9 @@ static struct run_plan *plan_from_walk(struct walk *w, size_t start)
 		p->first_event = first;
 		p->n_events = at + 1;
 	}
-	p->key = (unsigned char *)buf_steal(&w->key, &p->key_len);
+	p->key = xmalloc(w->key.len);
+	memcpy(p->key, w->key.data, w->key.len);
+	p->key_len = w->key.len;
 	return p;
 }
 
@@ -340,37 +371,54 @@ void plan_free(struct run_plan *p)
 	free(p);
 }
 
-static void walk_free(struct walk *w)
+/* The walk's arrays, on the stack for graphs of up to WALK_SMALL nodes and
+ * twice as many edges (every pipeline a person draws): a request plans a
+ * run, and seven allocations per plan were a tenth of a published run. */
+#define WALK_SMALL 64
+struct walk_small {
+	uint8_t edge[2 * WALK_SMALL], node[WALK_SMALL], status_of[WALK_SMALL];
+	uint32_t step_of[WALK_SMALL];
+	size_t queue[WALK_SMALL];
+	struct run_step steps[WALK_SMALL];
+};
+
+static void walk_free(struct walk *w, void *heap)
 {
-	free(w->edge);
-	free(w->node);
-	free(w->status_of);
-	free(w->step_of);
-	free(w->queue);
-	free(w->steps);
+	free(heap);
 	free(w->error);
-	buf_free(&w->key);
+	if (w->key.data != w->key.small)
+		free(w->key.data);
 }
 
 const struct run_plan *plan_get(const struct fx_workflow *wf, size_t start, const struct plan_oracle *o,
 				struct run_plan **ret_owned)
 {
-	size_t n = wf->n_nodes ? wf->n_nodes : 1;
-	struct walk w = {
-		.wf = wf,
-		.edge = xcalloc(wf->n_edges ? wf->n_edges : 1, 1),
-		.node = xcalloc(n, 1),
-		.status_of = xcalloc(n, 1),
-		.step_of = xmalloc(n * sizeof(uint32_t)),
-		.queue = xmalloc(n * sizeof(size_t)),
-		.steps = xmalloc(n * sizeof(struct run_step)),
-		.key = BUF_INIT,
-	};
-	*ret_owned = NULL;
+	size_t n = wf->n_nodes ? wf->n_nodes : 1, ne = wf->n_edges ? wf->n_edges : 1;
+	struct walk_small small;
+	void *heap = NULL;
+	struct walk w = { .wf = wf };
+	if (n <= WALK_SMALL && ne <= 2 * WALK_SMALL) {
+		w.edge = small.edge, w.node = small.node, w.status_of = small.status_of;
+		w.step_of = small.step_of, w.queue = small.queue, w.steps = small.steps;
+	} else {
+		char *m = heap = xmalloc(ne + 2 * n + n * (sizeof(uint32_t) + sizeof(size_t) + sizeof(struct run_step)));
+		w.steps = (struct run_step *)m, m += n * sizeof(struct run_step);
+		w.queue = (size_t *)m, m += n * sizeof(size_t);
+		w.step_of = (uint32_t *)m, m += n * sizeof(uint32_t);
+		w.edge = (uint8_t *)m, m += ne;
+		w.node = (uint8_t *)m, m += n;
+		w.status_of = (uint8_t *)m;
+	}
+	memset(w.edge, 0, ne);
+	memset(w.node, 0, n);
+	memset(w.status_of, 0, n);
 	memset(w.step_of, 0xff, n * sizeof(uint32_t));
+	w.key.data = w.key.small;
+	w.key.cap = sizeof w.key.small;
+	*ret_owned = NULL;
 	/* How limits end a run is part of what the plan says: one byte for it
 	 * (and the key is never empty). */
-	buf_putc(&w.key, o && o->limits_stop ? 'S' : 'F');
+	key_put(&w.key, o && o->limits_stop ? "S" : "F", 1);
 	/* Graph.init: every other root is skipped, and what only it leads to. */
 	for (size_t i = 0; i < wf->n_nodes; i++)
 		if (i != start && is_root(&wf->nodes[i]) && w.node[i] == NODE_UNKNOWN)
@@ -378,13 +426,13 @@ const struct run_plan *plan_get(const struct fx_workflow *wf, size_t start, cons
 	enqueue(&w, start);
 	while (w.head < w.tail && run_node(&w, w.queue[w.head++], o))
 		;
-	const struct run_plan *shared = plan_memo_find(wf, start, (const unsigned char *)w.key.data, w.key.len);
+	const struct run_plan *shared = plan_memo_find(wf, start, w.key.data, w.key.len);
 	if (shared) {
-		walk_free(&w);
+		walk_free(&w, heap);
 		return shared;
 	}
 	struct run_plan *p = plan_from_walk(&w, start);
-	walk_free(&w);
+	walk_free(&w, heap);
 	const struct run_plan *kept;
 	if (plan_memo_add(wf, p, &kept))
 		return kept;

@@ -92,5 +92,7 @@ bool plan_memo_add(const struct fx_workflow *wf, struct run_plan *p, const struc
  * which of its events it is: 0 node_started, 1..retries node_retry,
  * retries + 1 node_finished. */
 size_t plan_event_step(const struct run_plan *p, size_t i, unsigned *ret_which);
+/* The class a question classifier picks: its first (no model is asked). */
+const char *plan_first_class(const struct fx_node *n);
 /* A node's simulated time: attempts, and the waits between them. */
 uint64_t plan_step_ms(const struct run_step *s);

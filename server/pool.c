@@ -27,19 +27,27 @@ struct pool {
 struct pool *pool_new(const struct run_values *rv)
 {
 	struct pool *p = xcalloc(1, sizeof *p);
-	size_t n = rv->wf->n_nodes ? rv->wf->n_nodes : 1;
 	p->rv = rv;
 	p->wf = rv->wf;
-	p->outputs = xcalloc(n, sizeof *p->outputs);
-	p->computing = xcalloc(n, 1);
 	return p;
+}
+
+/* The per-node memo, made when a node's outputs are first computed: most
+ * pools (a datasource's check, a template's rendering) never need it. */
+static void memo_arrays(struct pool *p)
+{
+	size_t n = p->wf->n_nodes ? p->wf->n_nodes : 1;
+	if (!p->outputs) {
+		p->outputs = xcalloc(n, sizeof *p->outputs);
+		p->computing = xcalloc(n, 1);
+	}
 }
 
 void pool_free(struct pool *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->wf->n_nodes; i++)
+	for (size_t i = 0; p->outputs && i < p->wf->n_nodes; i++)
 		cJSON_Delete(p->outputs[i]);
 	free(p->outputs);
 	free(p->computing);
@@ -352,6 +360,7 @@ const cJSON *pool_outputs(struct pool *p, size_t i)
 {
 	if (!p->step_of || p->step_of[i] == UINT32_MAX)
 		return NULL;
+	memo_arrays(p);
 	if (!p->outputs[i] && !p->computing[i]) {
 		p->computing[i] = 1; /* a node reading itself finds nothing */
 		p->outputs[i] = compute_outputs(p, i);
