@@ -14,10 +14,7 @@
 #include "fixtures.h"
 #include "ids.h"
 #include "json.h"
-#include "pipeline.h"
-#include "sse.h"
-
-#define MAX_START_NODES 8
+#include "runs.h"
 
 static char dir[64];
 static char file[96];
@@ -45,59 +42,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The stream of run at time scale 0, to its end (or a bound: a fault may
- * leave it open with pings only). Takes run. */
-static void play(struct run *run, const struct fx_stream_fault *fault)
-{
-	struct sse_stream s;
-	char out[256];
-	uint64_t now = 1000;
-	sse_stream_init(&s, run, fault, now, 0, 10000);
-	for (int i = 0; i < 500; i++) {
-		size_t len = 0;
-		uint64_t due = 0;
-		enum sse_step st = sse_stream_next(&s, now, out, sizeof out, &len, &due);
-		if (st == SSE_END || st == SSE_ABORT)
-			break;
-		if (len > sizeof out)
-			abort();
-		if (st == SSE_WAIT)
-			now = due > now ? due : now + 1;
-	}
-	sse_stream_done(&s);
-}
-
-static void run_workflow(const struct fx_kb *kb, const struct fx_workflow *wf, const struct fx_stream_fault *fault)
-{
-	if (!wf)
-		return;
-	for (size_t i = 0; i < wf->n_nodes && i < MAX_START_NODES; i++) {
-		struct run_params p = {
-			.kb = kb,
-			.wf = wf,
-			.start_node_id = wf->nodes[i].id ? wf->nodes[i].id : "",
-			.datasource_type = "local_file",
-			.inputs = cJSON_CreateObject(),
-			.created_at_ms = INT64_C(1795000000000),
-		};
-		cJSON *item = cJSON_CreateObject();
-		cJSON_AddStringToObject(item, "reference", "r1");
-		cJSON_AddStringToObject(item, "name", "a.pdf");
-		p.item = item;
-		struct run *run = pipeline_run_new(&p);
-		cJSON_Delete(item);
-		struct buf b = BUF_INIT;
-		for (size_t e = 0; e < run->n_events; e++) {
-			buf_reset(&b);
-			run_event_json(run, e, &b);
-		}
-		buf_reset(&b);
-		run_blocking_body(run, &b);
-		buf_free(&b);
-		play(run, fault);
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	FILE *f = fopen(file, "wb");
@@ -111,22 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fx_problems_free(&problems);
 		return 0;
 	}
-	for (size_t i = 0; i < fixtures_kb_count(fx); i++) {
-		const struct fx_kb *kb = fixtures_kb_at(fx, i);
-		if (fixtures_kb(fx, kb->id) == NULL)
-			abort(); /* every loaded knowledge base is found by its id */
-		if (kb->pipeline) {
-			run_workflow(kb, kb->pipeline->published, NULL);
-			run_workflow(kb, kb->pipeline->draft, NULL);
-		}
-		for (size_t k = 0; k < kb->n_scenarios; k++) {
-			const struct fx_scenario *sc = &kb->scenarios[k];
-			run_workflow(kb, sc->published, &sc->stream);
-			run_workflow(kb, sc->draft, &sc->stream);
-			if (kb->pipeline && kb->pipeline->draft && sc->stream.kind != FX_SF_NONE)
-				run_workflow(kb, kb->pipeline->draft, &sc->stream);
-		}
-	}
+	fuzz_run_fixtures(fx, false);
 	fixtures_free(fx);
 	return 0;
 }
