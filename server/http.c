@@ -77,6 +77,8 @@ struct http_stream {
 	atomic_bool hung_up;     /* set by the scheduler thread, read by the reader */
 };
 
+static void start_entry(struct http_req *r);
+
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 static int conn_fd(struct MHD_Connection *c)
@@ -246,6 +248,8 @@ static enum MHD_Result queue_json_error(struct http_req *r, unsigned status, con
 	r->res.body_len = len;
 	api_response_header_const(&r->res, "X-Version", DIFY_VERSION);
 	api_response_header_const(&r->res, "X-Env", "PRODUCTION");
+	if (!r->entry)
+		start_entry(r); /* refused before api_handle: journaled all the same */
 	return queue_buffer(r);
 }
 

@@ -217,6 +217,22 @@ START_TEST(test_oversized_body_gets_413_without_being_read)
 	ck_assert(now() - t0 < 2);
 	close(fd);
 	buf_free(&out);
+	/* the journal has it (entries appear once the answer is out: poll) */
+	struct reply j;
+	bool found = false;
+	for (int i = 0; i < 200 && !found; i++) {
+		http_request(&srv, "GET", "/_mock/requests?status=413", NULL, NULL, &j);
+		found = strstr(j.body, "\"path\":\"" RUN_PATH(TIMED_KB) "\"") != NULL;
+		if (!found) {
+			reply_free(&j);
+			struct timespec ts = { 0, 5 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	ck_assert_msg(found, "no 413 in the journal");
+	ck_assert_msg(strstr(j.body, "\"Authorization\":\"Bearer [redacted]\"") && strstr(j.body, "\"status\":413,"),
+		      "%s", j.body);
+	reply_free(&j);
 	/* a body over the limit without Content-Length (chunked) is refused too */
 	struct buf big = BUF_INIT;
 	buf_puts(&big, "{\"inputs\":\"");
