@@ -311,31 +311,10 @@ static const char *query_arg(void *cls, const char *name)
 	return v ? v : "";
 }
 
-/* Control bytes in a journal line would break it into two. */
-static void put_journal_text(struct buf *b, const char *s)
-{
-	for (; *s; s++)
-		buf_putc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
-}
-
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
-	struct buf *b = cls;
-	put_journal_text(b, key);
-	buf_puts(b, ": ");
-	/* The journal never holds the key: only a known scheme survives (a
-	 * header "KEY x" must not leave KEY behind). */
-	if (!strcasecmp(key, "Authorization")) {
-		static const char *const schemes[] = { "Bearer ", "Basic ", "Digest " };
-		for (size_t i = 0; value && i < sizeof schemes / sizeof schemes[0]; i++)
-			if (!strncasecmp(value, schemes[i], strlen(schemes[i])))
-				buf_append(b, value, strlen(schemes[i]));
-		buf_puts(b, "[redacted]");
-	} else {
-		put_journal_text(b, value ? value : "");
-	}
-	buf_putc(b, '\n');
+	journal_put_header(cls, key, value);
 	return MHD_YES;
 }
 
