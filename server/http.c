@@ -408,9 +408,9 @@ static bool body_announced(struct MHD_Connection *c)
 /* An answer queued before the body was read makes libmicrohttpd close the
  * connection once the answer is out (it will not read the body). A close
  * with unread bytes, or with bytes still coming, is a reset, and a client
- * that sends its whole body before reading loses the answer. So the socket
- * goes to the lingerer, which drains it before closing; libmicrohttpd's
- * close of its own descriptor then only drops a reference. */
+ * that sends its whole body before reading loses the answer. So a duplicate
+ * of the socket goes to the linger pool, which drains it before closing;
+ * libmicrohttpd's close of its own descriptor then only drops a reference. */
 static void hand_over_to_linger(struct http_req *r, enum MHD_RequestTerminationCode toe)
 {
 	if (!r->linger || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)

@@ -45,6 +45,7 @@ struct linger_pool {
 	bool stopping;
 	int epfd, wakefd;
 	pthread_t thread;
+	char sink[65536];        /* what is read goes here; only the thread uses it */
 };
 
 static void poke(struct linger_pool *lg)
@@ -72,9 +73,8 @@ static void drop_locked(struct linger_pool *lg, struct lsock *s)
  * closed or failed, or the budget is spent. */
 static bool drain(struct linger_pool *lg, struct lsock *s, uint64_t now)
 {
-	static char sink[65536]; /* only the linger thread reads into it */
 	for (int i = 0; i < 16; i++) {
-		ssize_t n = recv(s->fd, sink, sizeof sink, 0);
+		ssize_t n = recv(s->fd, lg->sink, sizeof lg->sink, 0);
 		if (n > 0) {
 			if (!linger_budget_read(&s->budget, &lg->lim, (size_t)n, now))
 				return false;
