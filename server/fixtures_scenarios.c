@@ -25,39 +25,48 @@ static const char *const stream_faults[] = { "error", "drop", "cut", "stall", "p
 
 #define MAX_MS (24ull * 3600 * 1000)
 
-/* Dify's code for a status, as its handlers name them. */
-static const char *default_code(unsigned status)
-{
-	switch (status) {
-	case 400: return "bad_request";
-	case 401: return "unauthorized";
-	case 403: return "forbidden";
-	case 404: return "not_found";
-	case 405: return "method_not_allowed";
-	case 413: return "request_entity_too_large";
-	case 415: return "unsupported_media_type";
-	case 429: return "too_many_requests";
-	case 500: return "internal_server_error";
-	case 502: return "bad_gateway";
-	case 503: return "service_unavailable";
-	case 504: return "gateway_timeout";
-	default: return status >= 500 ? "internal_server_error" : "bad_request";
-	}
-}
+/* What Dify's handler answers for a plain HTTP error (a werkzeug
+ * HTTPException): the class name in snake case as the code, and the class's
+ * description as the message. The descriptions are Werkzeug 3.1's
+ * (werkzeug/exceptions.py; the same from 3.1.0 to 3.1.8). */
+static const struct http_default {
+	unsigned status;
+	const char *code, *message;
+} http_defaults[] = {
+	{ 400, "bad_request", "The browser (or proxy) sent a request that this server could not understand." },
+	{ 401, "unauthorized",
+	  "The server could not verify that you are authorized to access the URL requested. You either supplied the "
+	  "wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials "
+	  "required." },
+	{ 403, "forbidden",
+	  "You don't have the permission to access the requested resource. It is either read-protected or not "
+	  "readable by the server." },
+	{ 404, "not_found",
+	  "The requested URL was not found on the server. If you entered the URL manually please check your spelling "
+	  "and try again." },
+	{ 405, "method_not_allowed", "The method is not allowed for the requested URL." },
+	{ 413, "request_entity_too_large", "The data value transmitted exceeds the capacity limit." },
+	{ 415, "unsupported_media_type", "The server does not support the media type transmitted in the request." },
+	{ 429, "too_many_requests", "This user has exceeded an allotted request count. Try again later." },
+	{ 500, "internal_server_error",
+	  "The server encountered an internal error and was unable to complete your request. Either the server is "
+	  "overloaded or there is an error in the application." },
+	{ 502, "bad_gateway", "The proxy server received an invalid response from an upstream server." },
+	{ 503, "service_unavailable",
+	  "The server is temporarily unable to service your request due to maintenance downtime or capacity "
+	  "problems. Please try again later." },
+	{ 504, "gateway_timeout", "The connection to an upstream server timed out." },
+};
 
-/* Werkzeug's descriptions, which Dify's error handler sends for plain HTTP errors. */
-static const char *default_message(unsigned status)
+/* Another status gets the code and message of 500 (5xx) or 400 (the rest),
+ * so that the two always belong together. */
+static const struct http_default *http_default(unsigned status)
 {
-	switch (status) {
-	case 429: return "Too many requests. Please try again later.";
-	case 500: return "Internal Server Error, please contact support.";
-	case 502: return "The proxy server received an invalid response from an upstream server.";
-	case 503:
-		return "The server is temporarily unable to service your request due to maintenance downtime or "
-		       "capacity problems. Please try again later.";
-	case 504: return "The connection to an upstream server timed out.";
-	default: return "The server could not handle the request.";
-	}
+	size_t n = sizeof http_defaults / sizeof http_defaults[0];
+	for (size_t i = 0; i < n; i++)
+		if (http_defaults[i].status == status)
+			return &http_defaults[i];
+	return http_default(status >= 500 ? 500 : 400);
 }
 
 static struct fx_http_fault *parse_http(struct pctx *c, cJSON *o)
@@ -71,8 +80,8 @@ static struct fx_http_fault *parse_http(struct pctx *c, cJSON *o)
 		fxp_report(c, "must be an HTTP status from 100 to 599");
 		fxp_pop(c, s);
 	}
-	h->code = fxp_get_str(c, o, "code", OPTIONAL, default_code(h->status));
-	h->message = fxp_get_str(c, o, "message", OPTIONAL, default_message(h->status));
+	h->code = fxp_get_str(c, o, "code", OPTIONAL, http_default(h->status)->code);
+	h->message = fxp_get_str(c, o, "message", OPTIONAL, http_default(h->status)->message);
 	h->body = fxp_get_str(c, o, "body", OPTIONAL, NULL);
 	h->content_type = fxp_get_str(c, o, "content_type", OPTIONAL, "text/html; charset=utf-8");
 	if (fxp_get_typed(c, o, "headers", OPTIONAL, T_OBJECT, &x) > 0) {

@@ -4,6 +4,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -19,6 +20,7 @@
 
 #include "clock.h"
 #include "json.h"
+#include "linger.h"
 #include "log.h"
 #include "scheduler.h"
 #include "sse.h"
@@ -28,6 +30,7 @@ struct http_server {
 	const struct api_ctx *ctx;
 	struct http_options opt;
 	struct scheduler *sched;
+	struct linger_pool *linger;   /* drains connections answered before their body */
 	atomic_bool stopping;
 	atomic_int live_streams;
 	atomic_int waiting_requests; /* parked before their answer */
@@ -49,6 +52,7 @@ struct http_req {
 	char *method, *path;
 	struct buf body;
 	bool too_large;
+	bool linger;             /* answered before its body was read: drain it, then close */
 	enum req_phase phase;
 	bool parked;             /* counted in waiting_requests */
 	bool hung_up;            /* the client left before the answer was complete */
@@ -72,6 +76,8 @@ struct http_stream {
 	struct sched_park park;
 	atomic_bool hung_up;     /* set by the scheduler thread, read by the reader */
 };
+
+static void start_entry(struct http_req *r);
 
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
@@ -242,6 +248,8 @@ static enum MHD_Result queue_json_error(struct http_req *r, unsigned status, con
 	r->res.body_len = len;
 	api_response_header_const(&r->res, "X-Version", dify_version_header(r->srv->ctx->dify_version));
 	api_response_header_const(&r->res, "X-Env", "PRODUCTION");
+	if (!r->entry)
+		start_entry(r); /* refused before api_handle: journaled all the same */
 	return queue_buffer(r);
 }
 
@@ -303,31 +311,10 @@ static const char *query_arg(void *cls, const char *name)
 	return v ? v : "";
 }
 
-/* Control bytes in a journal line would break it into two. */
-static void put_journal_text(struct buf *b, const char *s)
-{
-	for (; *s; s++)
-		buf_putc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
-}
-
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
-	struct buf *b = cls;
-	put_journal_text(b, key);
-	buf_puts(b, ": ");
-	/* The journal never holds the key: only a known scheme survives (a
-	 * header "KEY x" must not leave KEY behind). */
-	if (!strcasecmp(key, "Authorization")) {
-		static const char *const schemes[] = { "Bearer ", "Basic ", "Digest " };
-		for (size_t i = 0; value && i < sizeof schemes / sizeof schemes[0]; i++)
-			if (!strncasecmp(value, schemes[i], strlen(schemes[i])))
-				buf_append(b, value, strlen(schemes[i]));
-		buf_puts(b, "[redacted]");
-	} else {
-		put_journal_text(b, value ? value : "");
-	}
-	buf_putc(b, '\n');
+	journal_put_header(cls, key, value);
 	return MHD_YES;
 }
 
@@ -412,6 +399,28 @@ static enum MHD_Result dispatch(struct http_req *r)
 	return deliver(r);
 }
 
+static bool body_announced(struct MHD_Connection *c)
+{
+	const char *cl = header(c, "Content-Length");
+	return (cl && strtoull(cl, NULL, 10) > 0) || header(c, "Transfer-Encoding");
+}
+
+/* An answer queued before the body was read makes libmicrohttpd close the
+ * connection once the answer is out (it will not read the body). A close
+ * with unread bytes, or with bytes still coming, is a reset, and a client
+ * that sends its whole body before reading loses the answer. So a duplicate
+ * of the socket goes to the linger pool, which drains it before closing;
+ * libmicrohttpd's close of its own descriptor then only drops a reference. */
+static void hand_over_to_linger(struct http_req *r, enum MHD_RequestTerminationCode toe)
+{
+	if (!r->linger || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		return;
+	int fd = conn_fd(r->conn);
+	int mine = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (mine >= 0)
+		linger_add(r->srv->linger, mine);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
@@ -429,12 +438,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*req_cls = r;
 		if (headers_too_large(r)) {
 			r->too_large = true;
+			r->linger = body_announced(c);
 			return queue_headers_too_large(r);
 		}
 		/* Refuse an announced oversized body before reading any of it. */
 		const char *cl = header(c, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->opt.max_body) {
 			r->too_large = true;
+			r->linger = true;
 			return queue_too_large(r);
 		}
 		return MHD_YES;
@@ -506,6 +517,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	};
 	log_request(&lr);
 	finish_entry(r);
+	hand_over_to_linger(r, toe);
 	unparked(r);
 	if (r->stream)
 		r->stream->req = NULL;
@@ -586,6 +598,13 @@ int http_start(const struct http_options *opt, const struct api_ctx *ctx, struct
 	s->ctx = ctx;
 	s->opt = *opt;
 	s->sched = scheduler_start();
+	struct linger_limits lim = { LINGER_MAX_BYTES, LINGER_MAX_MS, LINGER_IDLE_MS, LINGER_MAX_SOCKETS };
+	/* a server told to give up on slow clients sooner does so here too */
+	if (lim.max_ms > (uint64_t)opt->request_timeout * 1000)
+		lim.max_ms = (uint64_t)opt->request_timeout * 1000;
+	if (lim.idle_ms > (uint64_t)opt->idle_timeout * 1000)
+		lim.idle_ms = (uint64_t)opt->idle_timeout * 1000;
+	s->linger = linger_start(&lim);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 			 MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
 	s->daemon = MHD_start_daemon(
@@ -598,6 +617,7 @@ int http_start(const struct http_options *opt, const struct api_ctx *ctx, struct
 		snprintf(err, errlen, "cannot listen on %s:%u (address in use or not available)", opt->host,
 			 opt->port);
 		scheduler_stop(s->sched);
+		linger_stop(s->linger);
 		free(s);
 		return -1;
 	}
@@ -630,5 +650,6 @@ void http_stop(struct http_server *s)
 	MHD_quiesce_daemon(s->daemon);
 	scheduler_stop(s->sched);
 	MHD_stop_daemon(s->daemon);
+	linger_stop(s->linger); /* after the daemon: no more hand-overs */
 	free(s);
 }

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -76,6 +77,30 @@ void journal_add(struct journal *j, struct journal_entry *e)
 	j->total++;
 	pthread_mutex_unlock(&j->lock);
 	memset(e, 0, sizeof *e);
+}
+
+/* Control bytes in a journal line would break it into two. */
+static void put_text(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		buf_putc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
+}
+
+void journal_put_header(struct buf *b, const char *name, const char *value)
+{
+	put_text(b, name);
+	buf_puts(b, ": ");
+	/* Only a known scheme survives: a header "KEY x" must not leave KEY behind. */
+	if (!strcasecmp(name, "Authorization")) {
+		static const char *const schemes[] = { "Bearer ", "Basic ", "Digest " };
+		for (size_t i = 0; value && i < sizeof schemes / sizeof schemes[0]; i++)
+			if (!strncasecmp(value, schemes[i], strlen(schemes[i])))
+				buf_append(b, value, strlen(schemes[i]));
+		buf_puts(b, "[redacted]");
+	} else {
+		put_text(b, value ? value : "");
+	}
+	buf_putc(b, '\n');
 }
 
 static bool path_matches(const char *filter, const char *path)

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "buf.h"
+
 #define JOURNAL_BODY_MAX (64 * 1024) /* bytes of a request body kept */
 
 struct journal_entry {
@@ -28,6 +30,12 @@ struct journal_entry {
 	double hung_up_after_ms; /* since the request arrived */
 	double duration_ms;
 };
+
+/* Appends "Name: value\n" to a journal_entry.headers text: control bytes
+ * become spaces (they would split the line), and an Authorization value keeps
+ * only a known scheme ("Bearer ", "Basic ", "Digest ", any case, as sent)
+ * before "[redacted]" -- the key itself never reaches the journal. */
+void journal_put_header(struct buf *b, const char *name, const char *value);
 
 struct journal;
 

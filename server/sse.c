@@ -150,7 +150,9 @@ static bool fault_step(struct sse_stream *s, uint64_t now_ms)
 		s->quiet_until = now_ms + f->ms;
 		s->quiet_pings = f->kind == FX_SF_PINGS_ONLY;
 		s->shift_ms += f->ms;
-		if (!s->quiet_pings) /* pings resume one interval after the stall */
+		/* A stall silences pings by moving the next one past it: they
+		 * resume one interval after the stall. */
+		if (!s->quiet_pings)
 			s->next_ping_ms = s->quiet_until + s->ping_every_ms;
 		return false;
 	case FX_SF_EXTRA_EVENT:
@@ -179,19 +181,23 @@ static void produce(struct sse_stream *s, uint64_t now_ms)
 			bool at_due = s->fault->kind == FX_SF_ERROR || s->fault->kind == FX_SF_DROP ||
 				      s->fault->kind == FX_SF_CUT || s->fault->kind == FX_SF_DRIBBLE;
 			if (!at_due || sse_event_due(s, s->next_event) <= now_ms) {
+				/* The dribbled event goes alone: pending bytes are the
+				 * events delivered before it, which go out whole first
+				 * (the next call, pending empty, starts the dribble). */
+				if (s->fault->kind == FX_SF_DRIBBLE && s->pending.len)
+					break;
 				bool replaced = fault_step(s, now_ms);
-				if (replaced || s->dribbling || now_ms < s->quiet_until)
+				if (replaced || now_ms < s->quiet_until)
 					break;
 			}
 		}
 		if (sse_event_due(s, s->next_event) > now_ms)
 			break;
 		put_event(s, s->next_event++);
-		if (s->dribbling && s->pending.len)
-			break; /* the dribbled event goes alone */
+		if (s->dribbling)
+			break; /* nothing after the dribbled event until it is out */
 	}
-	bool pings_on = !s->finished && !s->aborting && (!quiet || s->quiet_pings);
-	if (pings_on && now_ms >= s->next_ping_ms && !s->dribbling) {
+	if (!s->finished && !s->aborting && !s->dribbling && now_ms >= s->next_ping_ms) {
 		buf_puts(&s->pending, "event: ping\n\n");
 		s->pings_sent++;
 		/* One ping per due time, however late we are (Dify: elapsed // 10 > last_ping). */
@@ -203,8 +209,6 @@ static void produce(struct sse_stream *s, uint64_t now_ms)
 static uint64_t next_due(const struct sse_stream *s)
 {
 	uint64_t due = s->next_ping_ms;
-	if (s->quiet_until > due && !s->quiet_pings)
-		due = s->quiet_until + s->ping_every_ms;
 	if (!s->hanging && s->next_event < n_events(s)) {
 		uint64_t ev = sse_event_due(s, s->next_event);
 		if (ev < s->quiet_until)

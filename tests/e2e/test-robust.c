@@ -2,6 +2,7 @@
  * controls, and shutdown and reload under load: none of it may crash, hang
  * or leak, and the server keeps serving (issue: hardening). */
 #include <check.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,22 @@ START_TEST(test_oversized_body_gets_413_without_being_read)
 	ck_assert(now() - t0 < 2);
 	close(fd);
 	buf_free(&out);
+	/* the journal has it (entries appear once the answer is out: poll) */
+	struct reply j;
+	bool found = false;
+	for (int i = 0; i < 200 && !found; i++) {
+		http_request(&srv, "GET", "/_mock/requests?status=413", NULL, NULL, &j);
+		found = strstr(j.body, "\"path\":\"" RUN_PATH(TIMED_KB) "\"") != NULL;
+		if (!found) {
+			reply_free(&j);
+			struct timespec ts = { 0, 5 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	ck_assert_msg(found, "no 413 in the journal");
+	ck_assert_msg(strstr(j.body, "\"Authorization\":\"Bearer [redacted]\"") && strstr(j.body, "\"status\":413,"),
+		      "%s", j.body);
+	reply_free(&j);
 	/* a body over the limit without Content-Length (chunked) is refused too */
 	struct buf big = BUF_INIT;
 	buf_puts(&big, "{\"inputs\":\"");
@@ -229,6 +246,103 @@ START_TEST(test_oversized_body_gets_413_without_being_read)
 	ck_assert_msg(rc != 0 || r.status == 413, "rc %d status %ld", rc, r.status);
 	reply_free(&r);
 	buf_free(&big);
+	assert_serving(&srv);
+}
+END_TEST
+
+/* Sends len bytes of body, as a client that writes the whole request before
+ * reading the answer (Node's fetch, Python's urllib): blocking writes, no
+ * Expect: 100-continue. Returns the bytes the socket took before an error. */
+static size_t send_body(int fd, size_t len)
+{
+	static char chunk[65536];
+	memset(chunk, 'x', sizeof chunk);
+	size_t sent = 0;
+	while (sent < len) {
+		size_t n = len - sent < sizeof chunk ? len - sent : sizeof chunk;
+		ssize_t w = send(fd, chunk, n, MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		sent += (size_t)w;
+	}
+	return sent;
+}
+
+#define BIG_BODY (8u << 20) /* well over the socket buffers on both sides */
+
+START_TEST(test_oversized_body_sent_whole_before_reading_gets_413)
+{
+	int fd = raw_connect(&srv);
+	char *hdr;
+	ck_assert_int_ge(asprintf(&hdr,
+				  "POST " RUN_PATH(TIMED_KB) " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " DEMO_KEY
+				  "\r\nContent-Type: application/json\r\nContent-Length: %u\r\n\r\n",
+				  BIG_BODY),
+			 0);
+	raw_send(fd, hdr, strlen(hdr));
+	free(hdr);
+	/* The server answers 413 at once and, instead of closing (a reset: the
+	 * client's write would fail, or its read lose the answer), reads and
+	 * discards the body until the client has sent it. */
+	ck_assert_uint_eq(send_body(fd, BIG_BODY), BIG_BODY);
+	struct buf out = BUF_INIT;
+	bool eof;
+	raw_read(fd, &out, "\"status\":413}\n", 5000, &eof);
+	ck_assert_msg(out.data && strstr(out.data, "HTTP/1.1 413") &&
+			      strstr(out.data, "{\"code\":\"request_entity_too_large\",\"message\":\"The data value "
+					       "transmitted exceeds the capacity limit.\",\"status\":413}\n"),
+		      "%s", out.data ? out.data : "(nothing: connection reset?)");
+	/* then the server's end of the connection closes */
+	raw_read(fd, &out, NULL, 3000, &eof);
+	ck_assert(eof);
+	close(fd);
+	buf_free(&out);
+
+	/* libcurl without Expect: 100-continue sends the body at once too */
+	char *big = malloc(BIG_BODY + 1);
+	memset(big, 'x', BIG_BODY);
+	big[BIG_BODY] = '\0';
+	const char *h[] = { "Authorization: Bearer " DEMO_KEY, "Content-Type: application/json", "Expect:", NULL };
+	struct reply r;
+	int rc = http_request_raw(&srv, "POST", RUN_PATH(TIMED_KB), h, big, BIG_BODY, 5000, &r);
+	ck_assert_msg(rc == 0 && r.status == 413, "rc %d status %ld", rc, r.status);
+	reply_free(&r);
+	free(big);
+	assert_serving(&srv);
+}
+END_TEST
+
+/* The drain after an early 413 is bounded (test-linger.c has each bound):
+ * here by --request-timeout (1 s), which lowers the 30 s in all. */
+START_TEST(test_lingering_close_gives_up_on_slow_clients)
+{
+	char *hdr;
+	ck_assert_int_ge(asprintf(&hdr,
+				  "POST " RUN_PATH(TIMED_KB) " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+				  "Content-Length: %u\r\n\r\n",
+				  BIG_BODY),
+			 0);
+	/* a client that trickles forever: the 413 comes at once, then after
+	 * --request-timeout the connection is closed (its next byte gets a reset) */
+	int slow = raw_connect(&srv);
+	raw_send(slow, hdr, strlen(hdr));
+	double t0 = now();
+	bool cut = false;
+	struct buf out = BUF_INIT;
+	bool eof;
+	while (!cut && now() - t0 < 5) {
+		struct pollfd q = { slow, 0, 0 };
+		poll(&q, 1, 100); /* paces the trickle; a reset ends it */
+		cut = (q.revents & (POLLERR | POLLHUP)) || send(slow, "x", 1, MSG_NOSIGNAL) != 1;
+		if (!out.len)
+			raw_read(slow, &out, "\"status\":413}\n", 10, &eof);
+	}
+	ck_assert_msg(out.data && strstr(out.data, "HTTP/1.1 413"), "%s", out.data ? out.data : "");
+	ck_assert_msg(cut, "a trickling client is cut off");
+	ck_assert_msg(now() - t0 > 0.9 && now() - t0 < 3, "cut off after %.2f s", now() - t0);
+	close(slow);
+	buf_free(&out);
+	free(hdr);
 	assert_serving(&srv);
 }
 END_TEST
@@ -421,6 +535,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_bad_bytes_in_json_are_a_400_never_a_crash);
 	tcase_add_test(tc, test_json_nested_ten_thousand_deep_is_a_400);
 	tcase_add_test(tc, test_oversized_body_gets_413_without_being_read);
+	tcase_add_test(tc, test_oversized_body_sent_whole_before_reading_gets_413);
+	tcase_add_test(tc, test_lingering_close_gives_up_on_slow_clients);
 	tcase_add_test(tc, test_oversized_headers_are_refused_cleanly);
 	tcase_add_test(tc, test_idle_and_slow_clients_are_closed);
 	suite_add_tcase(s, tc);

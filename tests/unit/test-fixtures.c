@@ -810,6 +810,73 @@ START_TEST(test_scenario_endpoints)
 }
 END_TEST
 
+/* A scenario's "http" without code or message answers as Dify's handler does
+ * for a werkzeug HTTPException: the class name in snake case and its
+ * description, Werkzeug 3.1's text (werkzeug/exceptions.py). */
+START_TEST(test_scenario_http_defaults_are_werkzeugs)
+{
+	static const struct {
+		unsigned status;
+		const char *code, *message;
+	} want[] = {
+		{ 400, "bad_request", "The browser (or proxy) sent a request that this server could not understand." },
+		{ 401, "unauthorized",
+		  "The server could not verify that you are authorized to access the URL requested. You either "
+		  "supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to "
+		  "supply the credentials required." },
+		{ 403, "forbidden",
+		  "You don't have the permission to access the requested resource. It is either read-protected or "
+		  "not readable by the server." },
+		{ 404, "not_found",
+		  "The requested URL was not found on the server. If you entered the URL manually please check your "
+		  "spelling and try again." },
+		{ 405, "method_not_allowed", "The method is not allowed for the requested URL." },
+		{ 413, "request_entity_too_large", "The data value transmitted exceeds the capacity limit." },
+		{ 415, "unsupported_media_type", "The server does not support the media type transmitted in the request." },
+		{ 429, "too_many_requests", "This user has exceeded an allotted request count. Try again later." },
+		{ 500, "internal_server_error",
+		  "The server encountered an internal error and was unable to complete your request. Either the "
+		  "server is overloaded or there is an error in the application." },
+		{ 502, "bad_gateway", "The proxy server received an invalid response from an upstream server." },
+		{ 503, "service_unavailable",
+		  "The server is temporarily unable to service your request due to maintenance downtime or capacity "
+		  "problems. Please try again later." },
+		{ 504, "gateway_timeout", "The connection to an upstream server timed out." },
+		/* other statuses: 500's pair for 5xx, 400's for the rest */
+		{ 418, "bad_request", "The browser (or proxy) sent a request that this server could not understand." },
+		{ 599, "internal_server_error",
+		  "The server encountered an internal error and was unable to complete your request. Either the "
+		  "server is overloaded or there is an error in the application." },
+	};
+	size_t n = sizeof want / sizeof want[0];
+	struct buf text = BUF_INIT;
+	buf_puts(&text, "{'workspaces':[" WORKSPACE(WS_A, "dataset-a") "],'knowledge_bases':[{'id':" KB_ID
+			",'workspace':" WS_A ",'name':'K','scenarios':{'own':{'http':{'status':429,'code':'slow_down',"
+			"'message':'Wait.'}}");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&text, ",'s%u':{'http':{'status':%u}}", want[i].status, want[i].status);
+	buf_puts(&text, "}}]}");
+	char *dir = make_data_dir();
+	write_file(dir, "a.json", text.data);
+	struct fixtures *fx = load_ok(dir);
+	const struct fx_kb *kb = fixtures_kb(fx, "44444444-4444-4444-8444-444444444444");
+	for (size_t i = 0; i < n; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "s%u", want[i].status);
+		const struct fx_http_fault *h = fx_kb_scenario(kb, name)->http;
+		ck_assert_uint_eq(h->status, want[i].status);
+		ck_assert_str_eq(h->code, want[i].code);
+		ck_assert_str_eq(h->message, want[i].message);
+	}
+	const struct fx_http_fault *own = fx_kb_scenario(kb, "own")->http;
+	ck_assert_str_eq(own->code, "slow_down");
+	ck_assert_str_eq(own->message, "Wait.");
+	fixtures_free(fx);
+	buf_free(&text);
+	cleanup_data_dir(dir);
+}
+END_TEST
+
 START_TEST(test_load_is_all_or_nothing)
 {
 	char *dir = make_data_dir();
@@ -858,6 +925,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_all_problems_are_collected);
 	tcase_add_test(tc, test_many_files_keep_their_order);
 	tcase_add_test(tc, test_scenario_endpoints);
+	tcase_add_test(tc, test_scenario_http_defaults_are_werkzeugs);
 	tcase_add_test(tc, test_load_is_all_or_nothing);
 	tcase_add_test(tc, test_problem_scenario_over_a_workflow_without_nodes);
 	suite_add_tcase(s, tc);

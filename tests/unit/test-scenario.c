@@ -106,6 +106,19 @@ START_TEST(test_armed_uses_wait_for_an_endpoint_they_apply_to)
 }
 END_TEST
 
+/* "X-Dify-Mock-Scenario: default" opts one request out: it is normal, and
+ * it takes no armed use, steps no sequence and overrides a key binding. */
+START_TEST(test_default_header_consumes_nothing)
+{
+	ck_assert_int_eq(scenarios_arm(sc, KB1, "both", 1), 0);
+	ck_assert_str_eq(pick(kb1, FX_EP_PIPELINE_RUN, "default", NULL), "-");
+	ck_assert_str_eq(pick(kb1, FX_EP_INDEXING_STATUS, "default", BOUND_KEY), "-");
+	ck_assert_str_eq(pick(kb1, FX_EP_PIPELINE_RUN, NULL, NULL), "both"); /* still armed */
+	ck_assert_str_eq(pick(kb1, FX_EP_PIPELINE_RUN, "default", NULL), "-");
+	ck_assert_str_eq(pick(kb1, FX_EP_PIPELINE_RUN, NULL, NULL), "run"); /* the sequence's first */
+}
+END_TEST
+
 START_TEST(test_key_bindings_hold_on_their_endpoints)
 {
 	ck_assert_str_eq(pick(kb1, FX_EP_INDEXING_STATUS, NULL, BOUND_KEY), "poll-bound");
@@ -150,6 +163,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_header_applies_only_where_the_scenario_does);
 	tcase_add_test(tc, test_armed_uses_wait_for_an_endpoint_they_apply_to);
 	tcase_add_test(tc, test_key_bindings_hold_on_their_endpoints);
+	tcase_add_test(tc, test_default_header_consumes_nothing);
 	tcase_add_test(tc, test_upload_searches_the_workspace);
 	suite_add_tcase(s, tc);
 	return s;
