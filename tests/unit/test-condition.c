@@ -288,19 +288,20 @@ START_TEST(test_condition_empty_cases_evaluate_legacy_conditions_in_0_1_2)
 }
 END_TEST
 
-START_TEST(test_condition_a_case_without_conditions_passes)
+START_TEST(test_condition_a_case_without_conditions_passes_with_and_but_not_with_or)
 {
 	struct want w = {
 		.data = "{'cases':[{'case_id':'c1','logical_operator':'and','conditions':[{'variable_selector':["
 			"'n','z'],'comparison_operator':'not null'}]},{'case_id':'c2','logical_operator':'or',"
-			"'conditions':[]}]}",
-		.handle = "false",
+			"'conditions':[]},{'case_id':'c3','logical_operator':'and','conditions':[]}]}",
+		.handle = "c3",
 		.inputs = "{'conditions':[]}",
 		.process_data = "{'condition_results':[{'group':{'case_id':'c1','logical_operator':'and','conditions':["
 			"{'variable_selector':['n','z'],'comparison_operator':'not null','value':null,'sub_variable_condition':null}]},"
 			"'results':[false],'final_result':false},{'group':{'case_id':'c2','logical_operator':'or',"
-			"'conditions':[]},'results':[],'final_result':false}]}",
-		.outputs = "{'result':false,'selected_case_id':'false'}",
+			"'conditions':[]},'results':[],'final_result':false},{'group':{'case_id':'c3','logical_operator':'and',"
+			"'conditions':[]},'results':[],'final_result':true}]}",
+		.outputs = "{'result':true,'selected_case_id':'c3'}",
 	};
 	assert_outcome(&w, COND_GRAPHON_0_1_2);
 }
@@ -1202,7 +1203,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_condition_legacy_conditions_take_false);
 	tcase_add_test(tc, test_condition_empty_cases_take_true_in_0_1_2);
 	tcase_add_test(tc, test_condition_empty_cases_evaluate_legacy_conditions_in_0_1_2);
-	tcase_add_test(tc, test_condition_a_case_without_conditions_passes);
+	tcase_add_test(tc, test_condition_a_case_without_conditions_passes_with_and_but_not_with_or);
 	tcase_add_test(tc, test_condition_a_missing_variable_fails_the_node);
 	tcase_add_test(tc, test_condition_exists_on_a_missing_variable_fails_too);
 	tcase_add_test(tc, test_condition_exists_tests_for_none);
