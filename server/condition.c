@@ -47,6 +47,8 @@ static cJSON *validated_value(const cJSON *v)
 {
 	if (!v || cJSON_IsNull(v))
 		return cJSON_CreateNull();
+	if (cJSON_IsString(v) && !v->valuestring)
+		return cJSON_CreateString("");
 	if (cJSON_IsNumber(v))
 		return cJSON_CreateBool(v->valuedouble != 0);
 	return json_dup(v);
@@ -60,7 +62,7 @@ static cJSON *to_bool(struct run *r, const cJSON *v)
 		return cJSON_CreateBool(cond_py_truthy(v));
 	if (k == PY_STR) {
 		bool nonzero = false;
-		enum pyjson_kind jk = pyconv_json_kind(v->valuestring, &nonzero, &r->err);
+		enum pyjson_kind jk = pyconv_json_kind(str_or(v, ""), &nonzero, &r->err);
 		if (jk == PYJSON_ERROR)
 			return NULL;
 		if (jk == PYJSON_INT || jk == PYJSON_BOOL)
@@ -162,8 +164,9 @@ static int sub_condition(struct run *r, const cJSON *files, const cJSON *sub)
 		}
 		/* For the extension both sides get a leading dot: the actual values
 		 * here (reading them raises nothing), the expected one below. */
-		if (ext && cJSON_IsString(v) && *v->valuestring && v->valuestring[0] != '.')
-			cJSON_AddItemToArray(values, dotted(v->valuestring));
+		const char *text = str_or(v, "");
+		if (ext && *text && *text != '.')
+			cJSON_AddItemToArray(values, dotted(text));
 		else
 			cJSON_AddItemToArray(values, v ? json_dup(v) : cJSON_CreateNull());
 	}

@@ -60,7 +60,7 @@ static bool and_or(struct check *c, const cJSON *o, const char *key, bool requir
 		return true;
 	if (!v)
 		return bad(c, key, "is required");
-	if (!cJSON_IsString(v) || (strcmp(v->valuestring, "and") && strcmp(v->valuestring, "or")))
+	if (!cJSON_IsString(v) || !v->valuestring || (strcmp(v->valuestring, "and") && strcmp(v->valuestring, "or")))
 		return bad(c, key, "must be \"and\" or \"or\"");
 	return true;
 }
@@ -70,7 +70,7 @@ static bool operator(struct check *c, const cJSON *o)
 	const cJSON *v = json_get(o, "comparison_operator");
 	if (!v)
 		return bad(c, "comparison_operator", "is required");
-	if (!cJSON_IsString(v) || !cond_op_known(v->valuestring))
+	if (!cJSON_IsString(v) || !v->valuestring || !cond_op_known(v->valuestring))
 		return bad(c, "comparison_operator",
 			   "must be one of Dify's comparison operators: contains, not contains, start with, end with, "
 			   "is, is not, empty, not empty, in, not in, all of, =, ≠, >, <, ≥, ≤, null, "
