@@ -6,14 +6,12 @@
  * Other keys are Dify's business and pass, as they do in Dify's import. */
 #include "fixtures_parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "condition.h"
+
 /* graphon's comparison operators (utils/condition/entities.py). */
-static const char *const operators[] = {
-	"contains", "not contains", "start with", "end with", "is", "is not", "empty", "not empty",
-	"in", "not in", "all of", "=", "≠", ">", "<", "≥", "≤", "null", "not null", "exists", "not exists", NULL
-};
-static const char *const logical_ops[] = { "and", "or", NULL };
 static const char *const dsl_strategies[] = { "fail-branch", "default-value", NULL };
 static const char *const chunk_structures[] = { "text_model", "hierarchical_model", "qa_model", NULL };
 static const char *const techniques[] = { "high_quality", "economy", NULL };
@@ -121,69 +119,35 @@ static void parse_common(struct pctx *c, struct fx_node *n, cJSON *d)
 
 /* ---- per kind ---- */
 
-static void parse_condition(struct pctx *c, cJSON *cond)
-{
-	if (!fxp_expect(c, cond, T_OBJECT))
-		return;
-	member_selector(c, cond, "variable_selector", true);
-	int op = fxp_get_enum(c, cond, "comparison_operator", -1, operators, "comparison operator");
-	cJSON *sub = fxp_member(cond, "sub_variable_condition");
-	if (sub && !cJSON_IsNull(sub)) {
-		size_t s = fxp_push_key(c, "sub_variable_condition");
-		cJSON *list;
-		if (fxp_expect(c, sub, T_OBJECT) && fxp_get_typed(c, sub, "conditions", OPTIONAL, T_ARRAY, &list) > 0) {
-			fxp_get_enum(c, sub, "logical_operator", 0, logical_ops, "logical operator");
-			cJSON *sc;
-			size_t i = 0, s2 = fxp_push_key(c, "conditions");
-			cJSON_ArrayForEach(sc, list) {
-				size_t s3 = fxp_push_index(c, i++);
-				if (fxp_expect(c, sc, T_OBJECT)) {
-					fxp_get_str(c, sc, "key", REQUIRED, NULL);
-					fxp_get_enum(c, sc, "comparison_operator", -1, operators, "comparison operator");
-				}
-				fxp_pop(c, s3);
-			}
-			fxp_pop(c, s2);
-		}
-		fxp_pop(c, s);
-	}
-	(void)op;
-}
-
-static void parse_conditions(struct pctx *c, cJSON *o)
-{
-	cJSON *list, *cond;
-	if (fxp_get_typed(c, o, "conditions", REQUIRED, T_ARRAY, &list) <= 0)
-		return;
-	fxp_get_enum(c, o, "logical_operator", 0, logical_ops, "logical operator");
-	size_t i = 0, s = fxp_push_key(c, "conditions");
-	cJSON_ArrayForEach(cond, list) {
-		size_t s2 = fxp_push_index(c, i++);
-		parse_condition(c, cond);
-		fxp_pop(c, s2);
-	}
-	fxp_pop(c, s);
-}
-
+/* What pydantic refuses of an if-else's data when Dify builds the graph
+ * (condition.c knows it), reported at the path it names. */
 static void parse_if_else(struct pctx *c, cJSON *d)
 {
-	cJSON *cases, *k;
-	if (fxp_get_typed(c, d, "cases", OPTIONAL, T_ARRAY | T_NULL, &cases) > 0 && cJSON_IsArray(cases)) {
-		size_t i = 0, s = fxp_push_key(c, "cases");
-		cJSON_ArrayForEach(k, cases) {
-			size_t s2 = fxp_push_index(c, i++);
-			if (fxp_expect(c, k, T_OBJECT)) {
-				fxp_get_str(c, k, "case_id", REQUIRED, NULL);
-				parse_conditions(c, k);
-			}
-			fxp_pop(c, s2);
+	char *path = NULL, *msg = cond_check(d, &path);
+	if (!msg)
+		return;
+	size_t s = c->path.len;
+	for (const char *p = path; p && *p;) {
+		/* path is "cases[0].conditions[1].value": keys and indexes */
+		if (*p == '.')
+			p++;
+		if (*p == '[') {
+			size_t i = strtoul(p + 1, (char **)&p, 10);
+			fxp_push_index(c, i);
+			if (*p == ']')
+				p++;
+			continue;
 		}
-		fxp_pop(c, s);
-	} else if (fxp_member(d, "conditions")) {
-		parse_conditions(c, d); /* the legacy shape: one case, handles "true"/"false" */
-	} else {
-		report_at(c, "cases", "missing required key (an if-else node needs \"cases\", or the legacy \"conditions\")");
+		const char *e = p + strcspn(p, ".[");
+		char *key = xstrndup(p, (size_t)(e - p));
+		fxp_push_key(c, key);
+		free(key);
+		p = e;
 	}
+	fxp_report(c, "%s", msg);
+	fxp_pop(c, s);
+	free(msg);
+	free(path);
 }
 
 static void parse_aggregator(struct pctx *c, cJSON *d)

@@ -561,6 +561,25 @@ static cJSON *classifier_outputs(const struct fx_node *nd)
 	return o;
 }
 
+/* A code node's declared outputs ({name: {type}}), each its type's empty
+ * value: the mock runs no code. */
+static cJSON *code_outputs(const struct fx_node *nd)
+{
+	cJSON *o = cJSON_CreateObject();
+	const cJSON *decl;
+	cJSON_ArrayForEach(decl, json_get(nd->data, "outputs")) {
+		const cJSON *t = json_get(decl, "type");
+		const char *type = cJSON_IsString(t) ? t->valuestring : "";
+		cJSON *v = !strncmp(type, "array", 5) ? cJSON_CreateArray()
+			 : !strcmp(type, "object") ? cJSON_CreateObject()
+			 : !strcmp(type, "number") ? json_int(0)
+			 : !strcmp(type, "boolean") ? cJSON_CreateFalse()
+			 : cJSON_CreateString("");
+		cJSON_AddItemToObject(o, decl->string, v);
+	}
+	return o;
+}
+
 /* ---- the dispatch ---- */
 
 cJSON *node_defaults_outputs(struct pool *p, size_t i)
@@ -581,6 +600,8 @@ cJSON *node_defaults_outputs(struct pool *p, size_t i)
 		return nd->data ? llm_outputs() : cJSON_CreateObject();
 	case FX_NODE_QUESTION_CLASSIFIER:
 		return nd->data ? classifier_outputs(nd) : cJSON_CreateObject();
+	case FX_NODE_CODE:
+		return nd->data ? code_outputs(nd) : cJSON_CreateObject();
 	default:
 		return cJSON_CreateObject();
 	}

@@ -238,10 +238,20 @@ struct reader {
 	size_t node;
 };
 
-static const cJSON *resolve_selector(void *ctx, const cJSON *selector)
+/* cond_lookup_fn: a tool's "files" is array[file] even when empty, which
+ * graphon's operators treat apart from an empty list of anything. */
+static const cJSON *resolve_selector(void *ctx, const cJSON *selector, enum cond_type *ret_type)
 {
 	struct reader *r = ctx;
-	return pool_get(r->p, r->node, selector);
+	const cJSON *v = pool_get(r->p, r->node, selector);
+	const cJSON *key = selector->child ? selector->child->next : NULL;
+	long i = selector->child && cJSON_IsString(selector->child)
+			 ? fx_workflow_node_index(r->p->wf, selector->child->valuestring)
+			 : -1;
+	if (cJSON_IsArray(v) && !key->next && cJSON_IsString(key) && !strcmp(key->valuestring, "files") && i >= 0 &&
+	    r->p->wf->nodes[i].kind == FX_NODE_TOOL)
+		*ret_type = COND_TYPE_ARRAY_FILE;
+	return v;
 }
 
 static const cJSON *resolve_path(void *ctx, const char *path, size_t len)
@@ -276,14 +286,16 @@ cJSON *pool_render(struct pool *p, size_t i, const cJSON *tpl)
 char *pool_render_text(struct pool *p, size_t reader, const char *tpl)
 {
 	struct reader r = { p, reader };
-	return cond_render_text(tpl, resolve_selector, &r);
+	char *text = cond_render_text(tpl, resolve_selector, &r);
+	return text ? text : xstrdup(""); /* a lookup that raised: the node's own problem */
 }
 
 /* The if-else's evaluation, as the node saw the pool. */
 static void eval_if_else(struct pool *p, size_t i, struct cond_outcome *out)
 {
 	struct reader r = { p, i };
-	cond_eval_if_else(p->wf->nodes[i].data, resolve_selector, &r, p->rv->empty_cases_true, out);
+	cond_eval_if_else(p->wf->nodes[i].data, resolve_selector, &r,
+			  p->rv->empty_cases_true ? COND_GRAPHON_0_1_2 : COND_GRAPHON_0_7_0, out);
 }
 
 char *pool_node_error(struct pool *p, size_t i, const char **ret_type)
