@@ -133,16 +133,6 @@ static bool is_json_mimetype(const char *ct)
 	return n > 17 && !strncasecmp(ct, "application/", 12) && !strncasecmp(ct + n - 5, "+json", 5);
 }
 
-static const char *const datasource_types[] = { "local_file", "online_document", "website_crawl", "online_drive" };
-
-static bool known_datasource_type(const char *t)
-{
-	for (size_t i = 0; i < 4; i++)
-		if (!strcmp(t, datasource_types[i]))
-			return true;
-	return false;
-}
-
 static int run_error(struct dm_error *err, const char *msg)
 {
 	return dm_error_set(err, 500, "pipeline_run_error", "%s", msg);
@@ -196,7 +186,7 @@ static int generate(const struct call *c, const struct fx_kb *kb, const struct r
 	const struct fx_workflow *wf = workflow_for(c, kb, rr->is_published);
 	if (!wf)
 		return run_error(err, rr->is_published ? "Workflow not published" : "Workflow not initialized");
-	if (!known_datasource_type(rr->datasource_type)) {
+	if (fx_ds_kind_of(rr->datasource_type) == FX_DS_NONE) {
 		struct buf m = BUF_INIT;
 		pyrepr_str(&m, rr->datasource_type);
 		buf_puts(&m, " is not a valid DatasourceProviderType");

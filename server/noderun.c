@@ -109,14 +109,9 @@ void noderun_local_file_error(struct buf *out)
 
 /* ---- the stream ---- */
 
-static const char *const ds_types[] = { "local_file", "online_document", "website_crawl", "online_drive" };
-
 static bool valid_type(const char *t)
 {
-	for (size_t i = 0; i < 4; i++)
-		if (!strcmp(t, ds_types[i]))
-			return true;
-	return false;
+	return fx_ds_kind_of(t) != FX_DS_NONE;
 }
 
 /* The browse result (an array), rendered; [] when the fixture has none. */

@@ -206,7 +206,7 @@ void plugins_body(const struct fx_kb *kb, const struct fx_workflow *wf, struct b
 	cJSON *arr = cJSON_CreateArray();
 	for (size_t i = 0; i < wf->n_nodes; i++) {
 		const struct fx_node *n = &wf->nodes[i];
-		if (strcmp(n->type, "datasource"))
+		if (n->kind != FX_NODE_DATASOURCE)
 			continue;
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "node_id", n->id);
@@ -241,7 +241,7 @@ static const char *or_none(const char *s)
 
 bool plugins_provider_missing(const struct fx_node *n, struct buf *out)
 {
-	if (!strcmp(n->type, "datasource"))
+	if (n->kind == FX_NODE_DATASOURCE)
 		return false;
 	buf_printf(out, "plugin provider %s/%s not found", or_none(n->plugin_id), or_none(n->provider_name));
 	return true;

@@ -145,6 +145,46 @@ START_TEST(test_check_names_file_and_json_path_of_every_problem_and_exits_2)
 }
 END_TEST
 
+/* A DSL file's problems name the DSL file and the path in it. */
+START_TEST(test_check_names_the_dsl_file_and_path)
+{
+	char dir[] = "/tmp/dm-cli-dsl-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char kb[128], dsl[128];
+	snprintf(kb, sizeof kb, "%s/kb.json", dir);
+	snprintf(dsl, sizeof dsl, "%s/pipe.yml", dir);
+	FILE *f = fopen(kb, "w");
+	fputs("{\"workspaces\": [{\"id\": \"0a0a0a0a-0000-4000-8000-000000000000\", \"name\": \"W\", \"owner\": null}],"
+	      " \"knowledge_bases\": [{\"id\": \"0b0b0b0b-0000-4000-8000-000000000000\","
+	      " \"workspace\": \"0a0a0a0a-0000-4000-8000-000000000000\", \"name\": \"KB\", \"pipeline\":"
+	      " {\"id\": \"0d0d0d0d-0000-4000-8000-000000000000\", \"draft\": \"pipe.yml\"}}]}",
+	      f);
+	fclose(f);
+	f = fopen(dsl, "w");
+	fputs("kind: rag_pipeline\nrag_pipeline: {name: P}\nworkflow:\n  graph:\n    nodes:\n"
+	      "    - {id: '1', data: {type: datasource, provider_type: local_file}}\n"
+	      "    - {id: '2', data: {type: magic}}\n"
+	      "    - {id: '3', data: {type: knowledge-index, chunk_structure: text_model, indexing_technique: economy,"
+	      " retrieval_model: {search_method: keyword_search, top_k: 3}, index_chunk_variable_selector: ['1', x]}}\n"
+	      "    edges:\n    - {source: '1', target: '9'}\n",
+	      f);
+	fclose(f);
+	char *out, *err;
+	const char *a[] = { "--check", "--fixtures", dir, NULL };
+	ck_assert_int_eq(run(a, &out, &err), 2);
+	char want[256];
+	snprintf(want, sizeof want, "%s: workflow.graph.nodes[1].data.type: unknown node type \"magic\"", dsl);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	snprintf(want, sizeof want, "%s: workflow.graph.edges[0].target: unknown node \"9\"", dsl);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	free(out);
+	free(err);
+	unlink(kb);
+	unlink(dsl);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_serving_prints_the_ready_line_and_one_log_line_per_request)
 {
 	char dir[] = "/tmp/dm-cli-run-XXXXXX";
@@ -243,6 +283,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_bad_usage_exits_2_with_one_clear_line);
 	tcase_add_test(tc, test_check_accepts_the_bundled_fixtures);
 	tcase_add_test(tc, test_check_names_file_and_json_path_of_every_problem_and_exits_2);
+	tcase_add_test(tc, test_check_names_the_dsl_file_and_path);
 	tcase_add_test(tc, test_serving_prints_the_ready_line_and_one_log_line_per_request);
 	tcase_add_test(tc, test_upload_blacklist_refuses_listed_extensions);
 	tcase_add_test(tc, test_a_busy_port_is_a_runtime_failure);

@@ -159,6 +159,31 @@ START_TEST(test_dsl_other_datasources_and_their_branches_never_appear)
 }
 END_TEST
 
+START_TEST(test_dsl_a_crawled_page_and_a_drive_file_run_their_own_paths)
+{
+	struct stream_reply r;
+	stream(BRANCHES, CRAWL, "website_crawl",
+	       "{\"source_url\":\"https://docs.example/\",\"title\":\"Docs\",\"content\":\"# Docs\\n\\nSecond\","
+	       "\"description\":\"\"}",
+	       "{\"delimiter\":\"\\\\n\\\\n\",\"firecrawl_url\":\"https://docs.example/\"}", &r);
+	char *ids = started(&r);
+	ck_assert_str_eq(ids, CRAWL " " TEXT " " IF_CLEAN " " CHUNKER " " INDEX);
+	free(ids);
+	/* the crawl's outputs are the page, its icon and the type; the chunks its paragraphs */
+	ck_assert_msg(strstr(r.body, "\"datasource_type\":\"website_crawl\"}"), "%s", r.body);
+	ck_assert_msg(strstr(r.body, "\"preview\":[{\"content\":\"# Docs\"},{\"content\":\"Second\"}]"), "%s", r.body);
+	stream_reply_free(&r);
+	/* a Drive file: saved as a tool file whose type comes from its mime type */
+	stream(BRANCHES, DRIVE, "online_drive", "{\"id\":\"f1\",\"name\":\"sheet.csv\",\"type\":\"file\",\"bucket\":null}",
+	       "{\"delimiter\":\"\\\\n\\\\n\"}", &r);
+	ids = started(&r);
+	ck_assert_str_eq(ids, DRIVE " " FILE_AGG " " IF_TABLE " " TABLE_X " " TEXT " " IF_CLEAN " " CHUNKER " " INDEX);
+	free(ids);
+	ck_assert_msg(strstr(r.body, "\"transfer_method\":\"tool_file\""), "%s", r.body);
+	stream_reply_free(&r);
+}
+END_TEST
+
 START_TEST(test_dsl_every_operator_selects_its_case)
 {
 	struct stream_reply r;
@@ -228,6 +253,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, test_dsl_a_pdf_takes_the_else_branch_only);
 	tcase_add_test(t, test_dsl_a_spreadsheet_takes_the_case_branch_only);
 	tcase_add_test(t, test_dsl_other_datasources_and_their_branches_never_appear);
+	tcase_add_test(t, test_dsl_a_crawled_page_and_a_drive_file_run_their_own_paths);
 	tcase_add_test(t, test_dsl_every_operator_selects_its_case);
 	tcase_add_test(t, test_dsl_published_documents_run_their_own_branch);
 	suite_add_tcase(s, t);
