@@ -265,12 +265,47 @@ static void write_ujson_float(struct buf *out, double v)
 	buf_free(&r);
 }
 
+/* orjson (yyjson) writes repr's shortest digits, in fixed notation from
+ * 1e-5 (repr: from 1e-4) below 1e16, else with an exponent that has no
+ * '+' and no padding: 0.00001, 1e-6, 1e16 where Python writes 1e-05,
+ * 1e-06, 1e+16. */
+static void write_orjson_float(struct buf *out, double v)
+{
+	struct buf r = BUF_INIT;
+	json_format_float(&r, v);
+	char *e = strchr(r.data, 'e');
+	if (!e) {
+		buf_append(out, r.data, r.len);
+	} else if (!strcmp(e, "e-05")) { /* d[.ddd]e-05 -> 0.0000d[ddd] */
+		const char *m = r.data;
+		if (*m == '-')
+			buf_putc(out, *m++);
+		buf_puts(out, "0.0000");
+		for (; m < e; m++)
+			if (*m != '.')
+				buf_putc(out, *m);
+	} else {
+		const char *x = e + 1;
+		buf_append(out, r.data, (size_t)(x - r.data));
+		if (*x == '-')
+			buf_putc(out, *x++);
+		else if (*x == '+')
+			x++;
+		while (*x == '0' && x[1])
+			x++;
+		buf_puts(out, x);
+	}
+	buf_free(&r);
+}
+
 static void write_number(struct buf *out, const cJSON *item, enum json_style style)
 {
 	double v = item->valuedouble;
 	if (json_is_float(item)) {
 		if (isfinite(v) && style == JSON_UJSON)
 			write_ujson_float(out, v);
+		else if (isfinite(v) && style == JSON_ORJSON)
+			write_orjson_float(out, v);
 		else if (isfinite(v))
 			json_format_float(out, v);
 		else if (style == JSON_ORJSON)

@@ -62,8 +62,8 @@ START_TEST(test_parse_rejects_integers_outside_i64_u64)
 	assert_rejected("-9223372036854775809");
 	assert_rejected("[100000000000000000000000]");
 	/* The same magnitudes are fine as floats. */
-	assert_roundtrip("18446744073709551616.0", JSON_ORJSON, "1.8446744073709552e+19");
-	assert_roundtrip("1e20", JSON_ORJSON, "1e+20");
+	assert_roundtrip("18446744073709551616.0", JSON_ORJSON, "1.8446744073709552e19");
+	assert_roundtrip("1e20", JSON_ORJSON, "1e20");
 }
 END_TEST
 
@@ -314,6 +314,17 @@ START_TEST(test_write_ujson_floats_have_unpadded_exponents)
 }
 END_TEST
 
+/* orjson.dumps' bytes, checked against orjson 3 when written. */
+START_TEST(test_write_orjson_floats_as_orjson_writes_them)
+{
+	assert_roundtrip("[1e-5,-1e-5,1.234e-5,1e-6,2.5e-7,1e-4,0.000123,1e15,1e16,1.5e16,1.2345678901234568e17,"
+			 "1e22,1.5e300,5e-324,9.223372036854776e18,0.1,1.0,-0.0,100.0]",
+			 JSON_ORJSON,
+			 "[0.00001,-0.00001,0.00001234,1e-6,2.5e-7,0.0001,0.000123,1000000000000000.0,1e16,1.5e16,"
+			 "1.2345678901234568e17,1e22,1.5e300,5e-324,9.223372036854776e18,0.1,1.0,-0.0,100.0]");
+}
+END_TEST
+
 /* "/", "é", "😀", "\n", U+001F, DEL and the two always-escaped characters. */
 static const char special[] = "a/\xc3\xa9\xf0\x9f\x98\x80\n\x1f\x7f\"\\";
 
@@ -522,6 +533,7 @@ Suite *test_suite(void)
 	tcase_add_test(w, test_format_float_matches_python_repr);
 	tcase_add_test(w, test_write_nonfinite_floats_per_style);
 	tcase_add_test(w, test_write_ujson_floats_have_unpadded_exponents);
+	tcase_add_test(w, test_write_orjson_floats_as_orjson_writes_them);
 	tcase_add_test(w, test_write_string_ujson_escapes_slash_and_non_ascii);
 	tcase_add_test(w, test_write_string_pydumps_escapes_non_ascii_and_del);
 	tcase_add_test(w, test_write_string_orjson_keeps_utf8_raw);

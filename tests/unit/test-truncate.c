@@ -190,7 +190,7 @@ END_TEST
 
 START_TEST(test_truncate_never_cuts_numbers_booleans_or_null)
 {
-	check_cut(truncate_dify_limits, "{\"n\":[1.0,1e16,-0.0,12.34,true,null]}", "{\"n\":[1.0,1e+16,-0.0,12.34,true,null]}",
+	check_cut(truncate_dify_limits, "{\"n\":[1.0,1e16,-0.0,12.34,true,null]}", "{\"n\":[1.0,1e16,-0.0,12.34,true,null]}",
 		  false);
 }
 END_TEST
