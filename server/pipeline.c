@@ -314,13 +314,11 @@ static cJSON *node_finished_data(const struct run *r, size_t step, unsigned retr
 	else
 		cJSON_AddNullToObject(d, "error");
 	free(err);
-	uint64_t start = s->start_ms, end;
-	if (retry) { /* the attempt's own times */
-		start += (retry - 1) * (nd->duration_ms + nd->retry_interval_ms);
-		end = start + nd->duration_ms;
-	} else {
-		end = s->start_ms + plan_step_ms(s);
-	}
+	/* A retry reports the node's start (its node_started) and the failed
+	 * attempt's own length, and ends when that attempt did. */
+	uint64_t start = s->start_ms, end = s->start_ms + plan_step_ms(s);
+	if (retry)
+		end = start + (retry - 1) * (nd->duration_ms + nd->retry_interval_ms) + nd->duration_ms;
 	cJSON_AddItemToObject(d, "elapsed_time", seconds(retry ? nd->duration_ms : plan_step_ms(s)));
 	cJSON *meta = pool_node_metadata(pl, i);
 	if (s->status == STEP_EXCEPTION && !retry) {

@@ -269,9 +269,10 @@ static bool run_node(struct walk *w, size_t u, const struct plan_oracle *o)
 	w->t += step_ms(n, s->retries);
 	w->total_steps += 1 + s->retries;
 	w->tokens += node_tokens(n);
-	/* Every failed attempt counts, a retried one too (graph-semantics.md
-	 * §4.5); a failure nothing handles ends the run instead. */
-	w->exceptions += end.failed ? end.failed_attempts - 1 : end.failed_attempts;
+	/* Every failed attempt counts (graphon's record_node_failure on each
+	 * NodeRunFailedEvent): a retried one, one an error strategy handles,
+	 * and the one that fails the run, whose workflow_finished reports it. */
+	w->exceptions += end.failed_attempts;
 	enum fx_error_strategy strategy = fx_node_strategy(n);
 	if (!end.failed)
 		s->status = STEP_SUCCEEDED;
@@ -288,8 +289,6 @@ static bool run_node(struct walk *w, size_t u, const struct plan_oracle *o)
 		free(end.own_error);
 		return false;
 	}
-	if (s->status == STEP_EXCEPTION)
-		w->exceptions++;
 	free(end.own_error);
 	if (w->total_steps > PLAN_MAX_STEPS || w->t > PLAN_MAX_MS) {
 		char msg[96];

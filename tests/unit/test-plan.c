@@ -337,6 +337,7 @@ START_TEST(test_plan_retries_report_each_failed_attempt)
 			      "node_finished workflow_finished");
 	ck_assert_int_eq(run_status(r), RUN_FAILED);
 	ck_assert_str_eq(r->plan->error, "down");
+	ck_assert_uint_eq(r->plan->exceptions_count, 3); /* all three attempts */
 	run_free(r);
 	unload();
 }
