@@ -17,7 +17,8 @@ struct pool {
 	const struct fx_workflow *wf;
 	const uint32_t *step_of;       /* per node: its step, UINT32_MAX when it did not run (yet) */
 	const uint8_t *status_of;      /* per node that ran: enum step_status */
-	uint32_t *own_step_of;         /* pool_view_plan's arrays */
+	const struct run_plan *plan;   /* pool_view_plan's, its arrays made on first use */
+	uint32_t *own_step_of;
 	uint8_t *own_status_of;
 	cJSON **outputs;               /* per node: its outputs, once computed */
 	uint8_t *computing;            /* per node: its outputs are being computed (a cycle guard) */
@@ -70,24 +71,37 @@ void pool_view_walk(struct pool *p, const struct plan_view *v)
 
 void pool_view_plan(struct pool *p, const struct run_plan *plan)
 {
+	p->plan = plan;
+	p->step_of = NULL;
+	p->status_of = NULL;
+}
+
+/* Who ran before whom, from the plan's steps: made when first asked, as
+ * most events (a template without {{#...#}}) never ask, and a 600-node
+ * plan's arrays would be rebuilt at every event. */
+static bool has_view(struct pool *p)
+{
+	if (p->step_of || !p->plan)
+		return p->step_of != NULL;
 	size_t n = p->wf->n_nodes ? p->wf->n_nodes : 1;
 	if (!p->own_step_of) {
 		p->own_step_of = xmalloc(n * sizeof *p->own_step_of);
 		p->own_status_of = xcalloc(n, 1);
 	}
 	memset(p->own_step_of, 0xff, n * sizeof *p->own_step_of);
-	for (size_t k = 0; k < plan->n_steps; k++) {
-		size_t i = (size_t)(plan->steps[k].node - p->wf->nodes);
+	for (size_t k = 0; k < p->plan->n_steps; k++) {
+		size_t i = (size_t)(p->plan->steps[k].node - p->wf->nodes);
 		p->own_step_of[i] = (uint32_t)k;
-		p->own_status_of[i] = plan->steps[k].status;
+		p->own_status_of[i] = p->plan->steps[k].status;
 	}
 	p->step_of = p->own_step_of;
 	p->status_of = p->own_status_of;
+	return true;
 }
 
-static bool ran_before(const struct pool *p, size_t node, size_t reader)
+static bool ran_before(struct pool *p, size_t node, size_t reader)
 {
-	if (!p->step_of || p->step_of[node] == UINT32_MAX)
+	if (!has_view(p) || p->step_of[node] == UINT32_MAX)
 		return false;
 	return p->step_of[node] < p->step_of[reader]; /* a reader not yet run has UINT32_MAX */
 }
@@ -302,7 +316,7 @@ char *pool_node_error(struct pool *p, size_t i, const char **ret_type)
 {
 	const struct fx_node *nd = &p->wf->nodes[i];
 	*ret_type = NULL;
-	if (!p->step_of || p->step_of[i] == UINT32_MAX || p->status_of[i] == STEP_SUCCEEDED)
+	if (!has_view(p) || p->step_of[i] == UINT32_MAX || p->status_of[i] == STEP_SUCCEEDED)
 		return NULL;
 	if (nd->fail) {
 		*ret_type = nd->fail->error_type;
@@ -348,7 +362,7 @@ static cJSON *exception_outputs(struct pool *p, size_t i)
 static cJSON *compute_outputs(struct pool *p, size_t i)
 {
 	const struct fx_node *nd = &p->wf->nodes[i];
-	uint8_t st = p->status_of ? p->status_of[i] : STEP_SUCCEEDED;
+	uint8_t st = has_view(p) ? p->status_of[i] : STEP_SUCCEEDED;
 	if (st == STEP_FAILED)
 		return NULL;
 	if (st == STEP_EXCEPTION)
@@ -370,7 +384,7 @@ static cJSON *compute_outputs(struct pool *p, size_t i)
 
 const cJSON *pool_outputs(struct pool *p, size_t i)
 {
-	if (!p->step_of || p->step_of[i] == UINT32_MAX)
+	if (!has_view(p) || p->step_of[i] == UINT32_MAX)
 		return NULL;
 	memo_arrays(p);
 	if (!p->outputs[i] && !p->computing[i]) {
