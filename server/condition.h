@@ -80,3 +80,7 @@ char *cond_render_text(const char *tpl, cond_lookup_fn lookup, void *ctx);
  * may be ""), where it is relative to the node data:
  * "cases[0].conditions[1].comparison_operator". */
 char *cond_check(const cJSON *node_data, char **ret_path);
+
+/* Python's bool() of a value as the pool holds it (ints of any width,
+ * files true): what "falsy" means to Dify's nodes and its DSL import. */
+bool cond_truthy(const cJSON *v);

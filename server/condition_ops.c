@@ -69,6 +69,11 @@ static double to_double(const cJSON *v)
 	return pyint_to_double(&i);
 }
 
+bool cond_truthy(const cJSON *v)
+{
+	return v && cond_py_truthy(v);
+}
+
 bool cond_py_truthy(const cJSON *v)
 {
 	switch (cond_py_kind(v)) {

@@ -10,6 +10,8 @@
  * reported against the DSL file and its JSON path. Problems in the
  * fixture's own keys (the overlay) name the fixture file. */
 #include "fixtures_parse.h"
+
+#include "condition.h"
 #include "hmap.h"
 
 #include <stdio.h>
@@ -49,20 +51,6 @@ static const char *py_type(const cJSON *v)
 	return "NoneType";
 }
 
-/* Python's truthiness. */
-static bool truthy(const cJSON *v)
-{
-	if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v))
-		return false;
-	if (cJSON_IsString(v))
-		return v->valuestring[0] != '\0';
-	if (cJSON_IsNumber(v))
-		return v->valuedouble != 0;
-	if (cJSON_IsArray(v) || cJSON_IsObject(v))
-		return v->child != NULL;
-	return true;
-}
-
 /* "X.Y.Z" (each part digits), as Dify's version check parses it. */
 static bool version_valid(const char *v)
 {
@@ -97,7 +85,7 @@ static bool check_header(struct pctx *d, cJSON *root)
 		fxp_report(d, "invalid version %s (Dify's import fails on it)", fx_quote(v->valuestring).s);
 		fxp_pop(d, s);
 	}
-	if (!truthy(fxp_member(root, "rag_pipeline"))) {
+	if (!cond_truthy(fxp_member(root, "rag_pipeline"))) {
 		fxp_report(d, "Missing rag_pipeline data in YAML content");
 		return false;
 	}

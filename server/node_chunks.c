@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "condition.h"
 #include "json.h"
 
 /* ---- strings of code points ---- */
@@ -296,19 +297,6 @@ cJSON *node_chunks_make(const char *cs, const char *text, const cJSON *in)
 
 /* ---- the knowledge-index node ---- */
 
-static bool truthy(const cJSON *v)
-{
-	if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v))
-		return false;
-	if (cJSON_IsString(v))
-		return v->valuestring[0] != '\0';
-	if (cJSON_IsNumber(v))
-		return v->valuedouble != 0;
-	if (cJSON_IsArray(v) || cJSON_IsObject(v))
-		return v->child != NULL;
-	return true;
-}
-
 static bool all_strings(const cJSON *arr)
 {
 	const cJSON *c;
@@ -322,7 +310,7 @@ const char *node_chunks_check(const char *cs, const cJSON *chunks)
 {
 	if (!chunks)
 		return "Index chunk variable is required.";
-	if (!truthy(chunks))
+	if (!cond_truthy(chunks))
 		return "Chunks is required.";
 	/* pydantic's verdicts, shortened to their first line */
 	if (!strcmp(cs, "hierarchical_model"))
