@@ -35,6 +35,7 @@
 #include "json.h"
 #include "pipeline.h"
 #include "request.h"
+#include "runs.h"
 #include "scenario.h"
 #include "sse.h"
 
@@ -132,29 +133,16 @@ static const char *query_arg(void *cls, const char *name)
 static void play_stream(struct api_response *res)
 {
 	struct sse_stream s;
-	char out[256];
-	uint64_t now = 1000;
 	if (res->run) {
-		sse_stream_init(&s, res->run, res->stream_fault, now, 0, 10000);
+		sse_stream_init(&s, res->run, res->stream_fault, 1000, 0, 10000);
 		res->run = NULL;
 	} else if (res->script) {
-		sse_stream_init_script(&s, res->script, now, 0, 10000);
+		sse_stream_init_script(&s, res->script, 1000, 0, 10000);
 		res->script = NULL;
 	} else {
 		return;
 	}
-	for (int i = 0; i < 500; i++) {
-		size_t len = 0;
-		uint64_t due = 0;
-		enum sse_step st = sse_stream_next(&s, now, out, sizeof out, &len, &due);
-		if (st == SSE_END || st == SSE_ABORT)
-			break;
-		if (len > sizeof out)
-			abort();
-		if (st == SSE_WAIT)
-			now = due > now ? due : now + 1;
-	}
-	sse_stream_done(&s);
+	fuzz_play(&s);
 }
 
 /* A journal entry as http.c records it (body as text, invalid UTF-8 as '?'). */

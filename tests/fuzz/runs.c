@@ -11,18 +11,14 @@
 
 #define MAX_START_NODES 8
 
-/* The stream of run at time scale 0, to its end (or a bound: a fault may
- * leave it open with pings only). Takes run. */
-static void play(struct run *run, const struct fx_stream_fault *fault)
+void fuzz_play(struct sse_stream *s)
 {
-	struct sse_stream s;
 	char out[256];
 	uint64_t now = 1000;
-	sse_stream_init(&s, run, fault, now, 0, 10000);
 	for (int i = 0; i < 500; i++) {
 		size_t len = 0;
 		uint64_t due = 0;
-		enum sse_step st = sse_stream_next(&s, now, out, sizeof out, &len, &due);
+		enum sse_step st = sse_stream_next(s, now, out, sizeof out, &len, &due);
 		if (st == SSE_END || st == SSE_ABORT)
 			break;
 		if (len > sizeof out)
@@ -30,7 +26,15 @@ static void play(struct run *run, const struct fx_stream_fault *fault)
 		if (st == SSE_WAIT)
 			now = due > now ? due : now + 1;
 	}
-	sse_stream_done(&s);
+	sse_stream_done(s);
+}
+
+/* The stream of run with the scenario's fault, played. Takes run. */
+static void play(struct run *run, const struct fx_stream_fault *fault)
+{
+	struct sse_stream s;
+	sse_stream_init(&s, run, fault, 1000, 0, 10000);
+	fuzz_play(&s);
 }
 
 /* Runs wf from each of its first nodes (with each datasource_type when
